@@ -1,0 +1,29 @@
+# Quick start: `make reproduce` runs the main job, `make test` runs the tests.
+# Each target creates .venv, installs cablemodels into it and builds the mechanisms.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: setup reproduce demo test bench clean
+
+$(STAMP): setup.cfg pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+setup: $(STAMP)
+	$(BIN)/cablemodels build
+
+reproduce: setup
+	$(BIN)/cablemodels demo
+
+demo: setup
+	$(BIN)/cablemodels demo
+
+test: setup
+	$(BIN)/python -m pytest -ra
+
+clean:
+	rm -rf $(VENV) build dist *.egg-info

@@ -1,0 +1,128 @@
+"""The ``cablemodels`` command line."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from pathlib import Path
+
+from . import __version__, mechanisms
+
+
+def _cmd_build(args: argparse.Namespace) -> int:
+    info = mechanisms.build()
+    if args.verbose:
+        state = "compiled" if info.compiled else "cached"
+        print(f"# {state} in {info.seconds:.1f} s, NEURON {info.neuron_version}, "
+              f"sources {info.source_hash[:12]}", file=sys.stderr)
+    print(info.library)
+    return 0
+
+
+def _cmd_doctor(args: argparse.Namespace) -> int:
+    problems = 0
+
+    def line(ok: bool, what: str, detail: str) -> None:
+        nonlocal problems
+        problems += not ok
+        print(f"{'OK     ' if ok else 'PROBLEM'} {what}: {detail}")
+
+    try:
+        version = mechanisms.neuron_version()
+        major = int(version.split(".")[0])
+        line(major >= 9, "NEURON", f"{version}" + ("" if major >= 9 else " (cablemodels needs >= 9)"))
+    except mechanisms.MechanismBuildError as err:
+        line(False, "NEURON", str(err))
+        return 1
+    compiler = mechanisms.find_compiler()
+    line(compiler is not None, "C++ compiler", compiler or "none found (install g++ or clang++)")
+    try:
+        line(True, "nrnivmodl", str(mechanisms.find_nrnivmodl()))
+    except mechanisms.MechanismBuildError as err:
+        line(False, "nrnivmodl", str(err))
+    root = mechanisms.cache_root()
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        writable = os.access(root, os.W_OK)
+    except OSError:
+        writable = False
+    line(writable, "cache folder", f"{root}" + ("" if writable else " (not writable; set "
+                                                 f"{mechanisms.CACHE_ENV})"))
+    folders = mechanisms.arch_folders()
+    if not folders:
+        line(True, "working directory", f"no compiled-mechanism folder in {Path.cwd()}")
+    try:
+        info = mechanisms.load()
+        names = mechanisms.mechanism_names()
+        line(True, "mechanisms", f"{len(names)} loaded from {info.library}: {', '.join(names)}")
+        if folders:
+            line(True, "working directory",
+                 f"{', '.join(map(str, folders))} loaded beside ours (no name clash)")
+    except mechanisms.MechanismClashError as err:
+        line(False, "working directory", str(err))
+    except mechanisms.MechanismBuildError as err:
+        line(False, "mechanisms", str(err))
+    return 1 if problems else 0
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    from .demo import run_demo
+
+    run_demo()
+    return 0
+
+
+def make_parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``cablemodels`` command."""
+    parser = argparse.ArgumentParser(
+        prog="cablemodels",
+        description="NEURON cable models of what neuronal signalling costs in energy.",
+    )
+    parser.add_argument("--version", action="version", version=f"cablemodels {__version__}")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log progress to stderr")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser(
+        "build",
+        help="compile the mechanisms (if needed) and print the library path",
+        description="Compile cablemodels' NMODL mechanisms into the cache (if not there yet) "
+        "and print the absolute path of the compiled library. hoc users pass it to "
+        "'nrniv -dll PATH' or nrn_load_dll(\"PATH\").",
+    )
+    p.set_defaults(func=_cmd_build)
+
+    p = sub.add_parser(
+        "doctor",
+        help="check NEURON, compiler, cache and mechanisms; exit 1 on a problem",
+        description="Print one OK / PROBLEM line each for NEURON, the C++ compiler, nrnivmodl, "
+        "the cache folder, the mechanisms and the working directory. Exit status 1 on a problem.",
+    )
+    p.set_defaults(func=_cmd_doctor)
+
+    p = sub.add_parser(
+        "demo",
+        help="build an axon, fire an action potential, print its conduction velocity",
+        description="A 30-second check that everything works: a squid-HH unmyelinated axon "
+        "at 6.3 degC fires one action potential and its conduction velocity is printed "
+        "next to Hodgkin & Huxley's 1952 computed value.",
+    )
+    p.set_defaults(func=_cmd_demo)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``cablemodels`` console script."""
+    args = make_parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
+                        format="%(name)s: %(message)s")
+    try:
+        return args.func(args)
+    except (mechanisms.MechanismBuildError, mechanisms.MechanismClashError, ValueError) as err:
+        print(f"cablemodels: error: {err}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
