@@ -1,0 +1,63 @@
+TITLE cm_ecshell: extracellular Na+ and K+ in a thin periaxonal shell that relaxes to the bath
+
+COMMENT
+Frankenhaeuser-Hodgkin space: a thin extracellular shell of depth depth_um around
+the membrane where ions leaving or entering the cell accumulate, exchanging with
+the bath with time constant tau_ms (Frankenhaeuser & Hodgkin 1956 J Physiol
+131:341, who fitted a space about 30 nm thick outside the squid axon):
+
+    d[K]o/dt  = ik  / (F * depth) - ([K]o  - [K]bath)  / tau
+    d[Na]o/dt = ina / (F * depth) - ([Na]o - [Na]bath) / tau
+
+The bath concentrations are the values at initialisation (NEURON's nao0_na_ion
+and ko0_k_ion). sealed = 1 closes the shell (no exchange with the bath), which
+makes the cell plus shell a closed system for conservation tests.
+The shell's curvature is neglected (depth much smaller than the diameter).
+ENDCOMMENT
+
+NEURON {
+    SUFFIX cm_ecshell
+    USEION na READ ina WRITE nao
+    USEION k READ ik WRITE ko
+    RANGE depth_um, tau_ms, sealed, nabath, kbath
+    THREADSAFE
+}
+
+UNITS {
+    (mA) = (milliamp)
+    (mM) = (milli/liter)
+    (um) = (micron)
+    FARADAY = (faraday) (coulomb)
+}
+
+PARAMETER {
+    depth_um = 0.03 (um) <1e-9, 1e9>
+    tau_ms = 100 (ms) <1e-9, 1e12>
+    sealed = 0 (1) <0, 1>
+}
+
+ASSIGNED {
+    ina (mA/cm2)
+    ik (mA/cm2)
+    nabath (mM)
+    kbath (mM)
+}
+
+STATE {
+    nao (mM)
+    ko (mM)
+}
+
+INITIAL {
+    nabath = nao
+    kbath = ko
+}
+
+BREAKPOINT {
+    SOLVE conc METHOD cnexp
+}
+
+DERIVATIVE conc {
+    nao' = (1e4)*ina/(FARADAY*depth_um) - (1 - sealed)*(nao - nabath)/tau_ms
+    ko' = (1e4)*ik/(FARADAY*depth_um) - (1 - sealed)*(ko - kbath)/tau_ms
+}

@@ -1,0 +1,99 @@
+TITLE cm_leak: ion-specific, permeability-based (GHK) leak for Na+, K+ and Cl-
+
+COMMENT
+Constant-field leak. Each ion's current density follows the Goldman-Hodgkin-Katz
+current equation (Goldman 1943 J Gen Physiol 27:37; Hodgkin & Katz 1949 J Physiol
+108:37; textbook form in Hille 2001, Ion Channels of Excitable Membranes, 3rd ed.,
+ch. 14, eq. 14-6):
+
+    I_S = P_S z^2 F^2 V / (R T) * ([S]i - [S]o exp(-z F V / R T)) / (1 - exp(-z F V / R T))
+
+The permeabilities P_S (cm/s) do not depend on voltage or time: this is the
+"always open" leak of document 002. With only this mechanism in a compartment the
+membrane rests at the GHK voltage-equation value
+
+    V = (R T / F) ln((P_K [K]o + P_Na [Na]o + P_Cl [Cl]i) / (P_K [K]i + P_Na [Na]i + P_Cl [Cl]o))
+
+Every current is booked to its own ion. Cumulative charge per membrane area carried
+through this mechanism is integrated as STATEs (qna, qk, qcl; uC/cm2, inward charge
+negative) so that CVODE integrates them to the same tolerance as everything else.
+
+Defaults are zero permeabilities; cablemodels' parameter tables (cablemodels/parameters.py)
+carry the cited values used by the builders.
+ENDCOMMENT
+
+NEURON {
+    SUFFIX cm_leak
+    USEION na READ nai, nao WRITE ina
+    USEION k READ ki, ko WRITE ik
+    USEION cl READ cli, clo WRITE icl VALENCE -1
+    RANGE pna, pk, pcl, ina, ik, icl
+    THREADSAFE
+}
+
+UNITS {
+    (mA) = (milliamp)
+    (mV) = (millivolt)
+    (mM) = (milli/liter)
+    (uC) = (microcoulomb)
+    FARADAY = (faraday) (coulomb)
+    R = (k-mole) (joule/degC)
+}
+
+PARAMETER {
+    pna = 0 (cm/s) <0, 1e9>
+    pk = 0 (cm/s) <0, 1e9>
+    pcl = 0 (cm/s) <0, 1e9>
+}
+
+ASSIGNED {
+    v (mV)
+    celsius (degC)
+    nai (mM)
+    nao (mM)
+    ki (mM)
+    ko (mM)
+    cli (mM)
+    clo (mM)
+    ina (mA/cm2)
+    ik (mA/cm2)
+    icl (mA/cm2)
+}
+
+STATE {
+    qna (uC/cm2)
+    qk (uC/cm2)
+    qcl (uC/cm2)
+}
+
+INITIAL {
+    qna = 0
+    qk = 0
+    qcl = 0
+}
+
+BREAKPOINT {
+    SOLVE counters METHOD cnexp
+    ina = pna*ghk(v, nai, nao, 1)
+    ik = pk*ghk(v, ki, ko, 1)
+    icl = pcl*ghk(v, cli, clo, -1)
+}
+
+DERIVATIVE counters {
+    qna' = ina
+    qk' = ik
+    qcl' = icl
+}
+
+FUNCTION ghk(v (mV), ci (mM), co (mM), z (1)) (.001 coulomb/cm3) {
+    LOCAL u, eu
+    : u = z F V / (R T), dimensionless
+    u = (.001)*z*FARADAY*v/(R*(celsius + 273.15 (degC)))
+    if (fabs(u) < 1e-6) {
+        : limit u -> 0 of u/(1 - exp(-u)) = 1 + u/2
+        ghk = (.001)*z*FARADAY*(ci - co*(1 - u))*(1 + u/2)
+    } else {
+        eu = exp(-u)
+        ghk = (.001)*z*FARADAY*u*(ci - co*eu)/(1 - eu)
+    }
+}
