@@ -12,14 +12,16 @@ the lateral membrane of a cylinder (volume pi d^2 L/4 over area pi d L). Set
 vs_um > 0 to override it (for a sphere of diameter d, vs = d/6).
 Reversal potentials follow the concentrations: NEURON recomputes ena and ek
 from the Nernst equation whenever a mechanism writes the concentrations.
-Initial values are NEURON's nai0_na_ion and ki0_k_ion.
+Each finitialize restarts from the segment's own nai_init and ki_init (RANGE),
+so repeated runs do not inherit a previous run's concentrations and cells with
+different ion sets can share a process.
 ENDCOMMENT
 
 NEURON {
     SUFFIX cm_accum
     USEION na READ ina WRITE nai
     USEION k READ ik WRITE ki
-    RANGE vs_um, vs
+    RANGE vs_um, vs, nai_init, ki_init
     THREADSAFE
 }
 
@@ -32,6 +34,8 @@ UNITS {
 
 PARAMETER {
     vs_um = 0 (um) <0, 1e9>
+    nai_init = 12 (mM) <0, 1e9>
+    ki_init = 140 (mM) <0, 1e9>
 }
 
 ASSIGNED {
@@ -48,6 +52,8 @@ STATE {
 
 INITIAL {
     geometry()
+    nai = nai_init
+    ki = ki_init
 }
 
 BREAKPOINT {

@@ -9,8 +9,8 @@ the bath with time constant tau_ms (Frankenhaeuser & Hodgkin 1956 J Physiol
     d[K]o/dt  = ik  / (F * depth) - ([K]o  - [K]bath)  / tau
     d[Na]o/dt = ina / (F * depth) - ([Na]o - [Na]bath) / tau
 
-The bath concentrations are the values at initialisation (NEURON's nao0_na_ion
-and ko0_k_ion). sealed = 1 closes the shell (no exchange with the bath), which
+Each finitialize sets the shell to nao_init and ko_init (RANGE), which are also
+the bath concentrations. sealed = 1 closes the shell (no exchange with the bath), which
 makes the cell plus shell a closed system for conservation tests.
 The shell's curvature is neglected (depth much smaller than the diameter).
 ENDCOMMENT
@@ -19,7 +19,7 @@ NEURON {
     SUFFIX cm_ecshell
     USEION na READ ina WRITE nao
     USEION k READ ik WRITE ko
-    RANGE depth_um, tau_ms, sealed, nabath, kbath
+    RANGE depth_um, tau_ms, sealed, nao_init, ko_init
     THREADSAFE
 }
 
@@ -34,13 +34,13 @@ PARAMETER {
     depth_um = 0.03 (um) <1e-9, 1e9>
     tau_ms = 100 (ms) <1e-9, 1e12>
     sealed = 0 (1) <0, 1>
+    nao_init = 145 (mM) <0, 1e9>
+    ko_init = 5 (mM) <0, 1e9>
 }
 
 ASSIGNED {
     ina (mA/cm2)
     ik (mA/cm2)
-    nabath (mM)
-    kbath (mM)
 }
 
 STATE {
@@ -49,8 +49,8 @@ STATE {
 }
 
 INITIAL {
-    nabath = nao
-    kbath = ko
+    nao = nao_init
+    ko = ko_init
 }
 
 BREAKPOINT {
@@ -58,6 +58,6 @@ BREAKPOINT {
 }
 
 DERIVATIVE conc {
-    nao' = (1e4)*ina/(FARADAY*depth_um) - (1 - sealed)*(nao - nabath)/tau_ms
-    ko' = (1e4)*ik/(FARADAY*depth_um) - (1 - sealed)*(ko - kbath)/tau_ms
+    nao' = (1e4)*ina/(FARADAY*depth_um) - (1 - sealed)*(nao - nao_init)/tau_ms
+    ko' = (1e4)*ik/(FARADAY*depth_um) - (1 - sealed)*(ko - ko_init)/tau_ms
 }

@@ -1,0 +1,340 @@
+"""Membrane descriptions (data) and the closed-form physics they obey.
+
+Nothing here touches NEURON. The dataclasses describe what a builder inserts;
+the functions (Nernst, GHK, Mullins-Noda) are the analytic references the
+simulations are tested against.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field, replace
+
+from . import parameters as P
+
+#: Faraday constant (C/mol), exact in the 2019 SI.
+FARADAY_C_MOL = 96485.33212
+#: Molar gas constant (J/(mol K)), exact in the 2019 SI.
+GAS_J_MOL_K = 8.314462618
+#: Avogadro constant (1/mol), exact in the 2019 SI.
+AVOGADRO = 6.02214076e23
+#: Elementary charge (C), exact in the 2019 SI.
+ELEMENTARY_CHARGE_C = 1.602176634e-19
+
+VALENCE = {"na": 1, "k": 1, "cl": -1}
+
+
+def thermal_voltage_mV(temperature_degC: float) -> float:
+    """RT/F in mV."""
+    return 1e3 * GAS_J_MOL_K * (temperature_degC + 273.15) / FARADAY_C_MOL
+
+
+def _require(condition: bool, message: str) -> None:
+    if not condition:
+        raise ValueError(message)
+
+
+def check_positive(name: str, val: float, where: str = "") -> float:
+    """Return ``val`` if it is a finite number > 0, else raise a ValueError naming it."""
+    ok = isinstance(val, (int, float)) and math.isfinite(val) and val > 0
+    _require(ok, f"{name} must be a finite number > 0 (got {val!r}){where}")
+    return float(val)
+
+
+def check_nonnegative(name: str, val: float, where: str = "") -> float:
+    """Return ``val`` if it is a finite number >= 0, else raise a ValueError naming it."""
+    ok = isinstance(val, (int, float)) and math.isfinite(val) and val >= 0
+    _require(ok, f"{name} must be a finite number >= 0 (got {val!r}){where}")
+    return float(val)
+
+
+@dataclass(frozen=True)
+class Ions:
+    """Intra- and extracellular concentrations (mM) of Na+, K+ and Cl-."""
+
+    nai_mM: float
+    nao_mM: float
+    ki_mM: float
+    ko_mM: float
+    cli_mM: float
+    clo_mM: float
+
+    def __post_init__(self):
+        for name in ("nai_mM", "nao_mM", "ki_mM", "ko_mM", "cli_mM", "clo_mM"):
+            check_positive(name, getattr(self, name), " in Ions")
+
+    @classmethod
+    def preset(cls, name: str) -> "Ions":
+        """``"mammalian"`` (Purves et al. 2018, Table 2.1) or ``"squid"`` (same table)."""
+        if name not in ("mammalian", "squid"):
+            raise ValueError(f"unknown ion preset {name!r}; choose 'mammalian' or 'squid'")
+        return cls(*(P.value(f"{name}.{k}") for k in
+                     ("nai_mM", "nao_mM", "ki_mM", "ko_mM", "cli_mM", "clo_mM")))
+
+    def inside(self, ion: str) -> float:
+        """Intracellular concentration of ``ion`` ('na', 'k' or 'cl') in mM."""
+        return getattr(self, f"{ion}i_mM")
+
+    def outside(self, ion: str) -> float:
+        """Extracellular concentration of ``ion`` in mM."""
+        return getattr(self, f"{ion}o_mM")
+
+    def nernst_mV(self, ion: str, temperature_degC: float) -> float:
+        """Nernst potential of ``ion`` in mV."""
+        z = VALENCE[ion]
+        return thermal_voltage_mV(temperature_degC) / z * math.log(self.outside(ion) / self.inside(ion))
+
+
+def ghk_current_mA_cm2(p_cm_s: float, v_mV: float, ci_mM: float, co_mM: float, z: int,
+                       temperature_degC: float) -> float:
+    """GHK current density (mA/cm2, outward positive) of one ion.
+
+    ``I = P z F u (ci - co e^-u) / (1 - e^-u)`` with ``u = z F V / RT`` (Hille 2001,
+    eq. 14-6). Concentrations in mM equal mol/m3; the result is converted to mA/cm2.
+    """
+    u = z * v_mV / thermal_voltage_mV(temperature_degC)
+    if abs(u) < 1e-6:
+        ratio = (ci_mM - co_mM * (1 - u)) * (1 + u / 2)
+    else:
+        ratio = u * (ci_mM - co_mM * math.exp(-u)) / (1 - math.exp(-u))
+    # P [cm/s] * z F [C/mol] * c [mol/m3 = 1e-6 mol/cm3] -> A/cm2 * 1e-6 -> mA/cm2 * 1e-3
+    return p_cm_s * z * FARADAY_C_MOL * ratio * 1e-3
+
+
+def ghk_voltage_mV(pk: float, pna: float, pcl: float, ions: Ions, temperature_degC: float) -> float:
+    """Goldman-Hodgkin-Katz voltage equation (Hille 2001, eq. 14-9)."""
+    num = pk * ions.ko_mM + pna * ions.nao_mM + pcl * ions.cli_mM
+    den = pk * ions.ki_mM + pna * ions.nai_mM + pcl * ions.clo_mM
+    return thermal_voltage_mV(temperature_degC) * math.log(num / den)
+
+
+def mullins_noda_mV(pk: float, pna: float, ions: Ions, temperature_degC: float,
+                    r: float = 1.5) -> float:
+    """Steady resting potential of a GHK Na+/K+ leak with a 3:2 pump (Mullins & Noda 1963).
+
+    ``V = RT/F ln((r P_K [K]o + P_Na [Na]o) / (r P_K [K]i + P_Na [Na]i))`` with
+    ``r = 3/2`` (Mullins LJ & Noda K (1963) J Gen Physiol 47:117-132, eq. 5).
+    """
+    num = r * pk * ions.ko_mM + pna * ions.nao_mM
+    den = r * pk * ions.ki_mM + pna * ions.nai_mM
+    return thermal_voltage_mV(temperature_degC) * math.log(num / den)
+
+
+@dataclass(frozen=True)
+class Leak:
+    """Permeabilities (cm/s) of the GHK leak ``cm_leak``; they never depend on V or t."""
+
+    pk_cm_s: float = 0.0
+    pna_cm_s: float = 0.0
+    pcl_cm_s: float = 0.0
+
+    def __post_init__(self):
+        for name in ("pk_cm_s", "pna_cm_s", "pcl_cm_s"):
+            check_nonnegative(name, getattr(self, name), " in Leak")
+
+    @classmethod
+    def from_conductance(cls, g_S_cm2: float, e_mV: float, ions: Ions,
+                         temperature_degC: float) -> "Leak":
+        """Na+/K+ leak whose reversal is ``e_mV`` and slope conductance there ``g_S_cm2``.
+
+        This books the classic ohmic leak of a published model (g, E) to Na+ and K+:
+        P_Na/P_K follows from the GHK voltage equation, P_K from the slope.
+
+        Raises
+        ------
+        ValueError
+            If ``e_mV`` is not between E_K and E_Na, so no Na+/K+ mixture reverses there.
+        """
+        check_positive("g_S_cm2", g_S_cm2)
+        ek = ions.nernst_mV("k", temperature_degC)
+        ena = ions.nernst_mV("na", temperature_degC)
+        if not ek < e_mV < ena:
+            raise ValueError(f"leak reversal {e_mV} mV must lie between E_K = {ek:.1f} mV and "
+                             f"E_Na = {ena:.1f} mV for a Na+/K+ leak")
+        x = math.exp(e_mV / thermal_voltage_mV(temperature_degC))
+        ratio = (ions.ko_mM - ions.ki_mM * x) / (ions.nai_mM * x - ions.nao_mM)
+        dv = 1e-3
+
+        def unit_current(v):
+            return (ghk_current_mA_cm2(1.0, v, ions.ki_mM, ions.ko_mM, 1, temperature_degC)
+                    + ratio * ghk_current_mA_cm2(1.0, v, ions.nai_mM, ions.nao_mM, 1,
+                                                 temperature_degC))
+
+        slope = (unit_current(e_mV + dv) - unit_current(e_mV - dv)) / (2 * dv)  # mA/cm2/mV = S/cm2
+        pk = g_S_cm2 / slope
+        return cls(pk_cm_s=pk, pna_cm_s=ratio * pk)
+
+
+@dataclass(frozen=True)
+class HCN:
+    """Parameters of ``cm_hcn`` (see its COMMENT). ``ktau_mV`` is a shape choice, not data."""
+
+    pbar_cm_s: float
+    pna_pk: float = field(default_factory=lambda: P.value("hcn.pna_pk"))
+    vhalf_mV: float = field(default_factory=lambda: P.value("hcn1.vhalf_mV"))
+    slope_mV: float = field(default_factory=lambda: P.value("hcn1.slope_mV"))
+    camp_shift_mV: float = 0.0
+    taupeak_ms: float = field(default_factory=lambda: P.value("hcn1.taupeak_ms"))
+    ktau_mV: float = 20.0
+    q10: float = field(default_factory=lambda: P.value("hcn.q10"))
+    tref_degC: float = field(default_factory=lambda: P.value("hcn.tref_degC"))
+
+    def __post_init__(self):
+        check_nonnegative("pbar_cm_s", self.pbar_cm_s, " in HCN")
+        check_nonnegative("pna_pk", self.pna_pk, " in HCN")
+        for name in ("slope_mV", "taupeak_ms", "ktau_mV", "q10"):
+            check_positive(name, getattr(self, name), " in HCN")
+
+    @classmethod
+    def preset(cls, name: str, pbar_cm_s: float, camp: bool = False) -> "HCN":
+        """``"hcn1"`` or ``"hcn2"`` with the cited half-activation, slope and kinetics.
+
+        ``camp=True`` applies the isoform's cited cAMP shift.
+        """
+        if name not in ("hcn1", "hcn2"):
+            raise ValueError(f"unknown HCN preset {name!r}; choose 'hcn1' or 'hcn2'")
+        return cls(pbar_cm_s=pbar_cm_s, vhalf_mV=P.value(f"{name}.vhalf_mV"),
+                   slope_mV=P.value(f"{name}.slope_mV"),
+                   camp_shift_mV=P.value(f"{name}.camp_shift_mV") if camp else 0.0,
+                   taupeak_ms=P.value(f"{name}.taupeak_ms"))
+
+    def o_inf(self, v_mV: float) -> float:
+        """Steady-state open fraction at ``v_mV``."""
+        return 1.0 / (1.0 + math.exp((v_mV - self.vhalf_mV - self.camp_shift_mV) / self.slope_mV))
+
+    def reversal_mV(self, ions: Ions, temperature_degC: float) -> float:
+        """Reversal potential from the GHK voltage equation with P_Na/P_K = pna_pk."""
+        return ghk_voltage_mV(1.0, self.pna_pk, 0.0, ions, temperature_degC)
+
+
+#: Channel kinetics: Na+ and K+ mechanism names per kinetics set.
+KINETICS = {
+    "squid": ("cm_na_hh", "cm_k_hh"),
+    "mammalian": ("cm_na_mam", "cm_k_mam"),
+}
+
+
+@dataclass(frozen=True)
+class Membrane:
+    """What one kind of membrane carries.
+
+    Attributes
+    ----------
+    kinetics : str or None
+        ``"squid"`` (Hodgkin & Huxley 1952), ``"mammalian"`` (Mainen & Sejnowski 1996)
+        or None for a passive membrane.
+    gnabar_S_cm2, gkbar_S_cm2 : float
+        Peak Na+ and K+ conductance densities.
+    leak : Leak
+        GHK leak permeabilities.
+    cm_uF_cm2 : float
+        Specific membrane capacitance.
+    hcn : HCN or None
+    pump_imax_mA_cm2 : float or None
+        Maximal Na+/K+ pump current; None inserts no pump. 0 inserts a pump to be
+        set later (``energy.balance_pump``).
+    accumulation : bool
+        Intracellular Na+ and K+ follow the fluxes (``cm_accum``).
+    vs_um : float
+        Volume-to-surface ratio for accumulation; 0 uses diam/4.
+    pas_g_S_cm2, pas_e_mV : float
+        An ohmic leak (NEURON's ``pas``) booked to no ion, for classic passive cable
+        models specified by Rm; 0 inserts none. Energy accounting ignores it.
+    """
+
+    kinetics: str | None = None
+    gnabar_S_cm2: float = 0.0
+    gkbar_S_cm2: float = 0.0
+    leak: Leak = Leak()
+    cm_uF_cm2: float = 1.0
+    hcn: HCN | None = None
+    pump_imax_mA_cm2: float | None = None
+    accumulation: bool = False
+    vs_um: float = 0.0
+    pas_g_S_cm2: float = 0.0
+    pas_e_mV: float = -65.0
+
+    def __post_init__(self):
+        if self.kinetics is not None and self.kinetics not in KINETICS:
+            raise ValueError(f"unknown channel set {self.kinetics!r}; choose one of "
+                             f"{sorted(KINETICS)} or None for a passive membrane")
+        check_nonnegative("gnabar_S_cm2", self.gnabar_S_cm2, " in Membrane")
+        check_nonnegative("gkbar_S_cm2", self.gkbar_S_cm2, " in Membrane")
+        check_positive("cm_uF_cm2", self.cm_uF_cm2, " in Membrane")
+        check_nonnegative("vs_um", self.vs_um, " in Membrane")
+        check_nonnegative("pas_g_S_cm2", self.pas_g_S_cm2, " in Membrane")
+        if self.pump_imax_mA_cm2 is not None:
+            check_nonnegative("pump_imax_mA_cm2", self.pump_imax_mA_cm2, " in Membrane")
+
+    def with_(self, **changes) -> "Membrane":
+        """A copy with ``changes`` applied (validated again)."""
+        return replace(self, **changes)
+
+    @property
+    def mechanisms(self) -> list[str]:
+        """NEURON mechanism names this membrane inserts, in insertion order."""
+        names = ["cm_leak"]
+        if self.pas_g_S_cm2 > 0:
+            names.append("pas")
+        if self.kinetics:
+            names.extend(KINETICS[self.kinetics])
+        if self.hcn is not None:
+            names.append("cm_hcn")
+        if self.pump_imax_mA_cm2 is not None:
+            names.append("cm_nakpump")
+        if self.accumulation:
+            names.append("cm_accum")
+        return names
+
+    @classmethod
+    def squid(cls, ions: Ions | None = None, temperature_degC: float | None = None,
+              **changes) -> "Membrane":
+        """Hodgkin & Huxley 1952 squid axon membrane, its ohmic leak booked to Na+ and K+."""
+        ions = ions or Ions.preset("squid")
+        t = P.value("squid.temperature_degC") if temperature_degC is None else temperature_degC
+        leak = Leak.from_conductance(P.value("squid.gleak_S_cm2"), P.value("squid.eleak_mV"),
+                                     ions, t)
+        base = cls(kinetics="squid", gnabar_S_cm2=P.value("squid.gnabar_S_cm2"),
+                   gkbar_S_cm2=P.value("squid.gkbar_S_cm2"), leak=leak,
+                   cm_uF_cm2=P.value("squid.cm_uF_cm2"))
+        return base.with_(**changes) if changes else base
+
+    @classmethod
+    def mammalian(cls, role: str = "axon", ions: Ions | None = None,
+                  temperature_degC: float | None = None, **changes) -> "Membrane":
+        """Mainen & Sejnowski 1996 membrane for ``role`` 'axon' or 'soma'.
+
+        'axon' is their nodal membrane (Na+ 3 S/cm2, K+ 0.2 S/cm2 and the nodal leak
+        g_pas_node = 0.02 S/cm2), used for nodes and unmyelinated axons. Without that
+        leak (with 1/Rm instead) a bare axon fires spontaneously: the Na+ window
+        current at -70 mV exceeds the leak. 'soma' has their somatic densities and 1/Rm.
+        """
+        if role not in ("axon", "soma"):
+            raise ValueError(f"unknown mammalian membrane role {role!r}; choose 'axon' or 'soma'")
+        ions = ions or Ions.preset("mammalian")
+        t = P.value("mammalian.temperature_degC") if temperature_degC is None else temperature_degC
+        g_leak = (P.value("mammalian.node_gleak_S_cm2") if role == "axon"
+                  else 1.0 / P.value("mammalian.rm_ohm_cm2"))
+        leak = Leak.from_conductance(g_leak, P.value("mammalian.eleak_mV"), ions, t)
+        base = cls(kinetics="mammalian", gnabar_S_cm2=P.value(f"mammalian.{role}_gnabar_S_cm2"),
+                   gkbar_S_cm2=P.value(f"mammalian.{role}_gkbar_S_cm2"), leak=leak,
+                   cm_uF_cm2=P.value("mammalian.cm_uF_cm2"))
+        return base.with_(**changes) if changes else base
+
+    @classmethod
+    def passive(cls, rm_ohm_cm2: float, e_mV: float, cm_uF_cm2: float = 1.0,
+                ions: Ions | None = None, temperature_degC: float | None = None) -> "Membrane":
+        """A passive membrane of specific resistance ``rm_ohm_cm2`` reversing at ``e_mV``.
+
+        Without ``ions`` the leak is ohmic (NEURON's ``pas``), the textbook cable
+        membrane. With ``ions`` (and ``temperature_degC``) it is a GHK Na+/K+ leak
+        whose slope resistance at ``e_mV`` is ``rm_ohm_cm2``.
+        """
+        check_positive("rm_ohm_cm2", rm_ohm_cm2)
+        if ions is None:
+            return cls(kinetics=None, pas_g_S_cm2=1.0 / rm_ohm_cm2, pas_e_mV=e_mV,
+                       cm_uF_cm2=cm_uF_cm2)
+        if temperature_degC is None:
+            raise ValueError("a GHK passive membrane needs temperature_degC")
+        leak = Leak.from_conductance(1.0 / rm_ohm_cm2, e_mV, ions, temperature_degC)
+        return cls(kinetics=None, leak=leak, cm_uF_cm2=cm_uF_cm2)

@@ -1,0 +1,176 @@
+"""Every published number cablemodels uses, each with its source.
+
+Builders never carry bare literals: they read :data:`TABLE` through :func:`value`.
+A test checks that every entry names a source. Units are in the keys.
+
+Conventions for sources: first author, year, journal or book, and the table,
+equation or page the number comes from. Where a value is a choice within a
+published range, the source gives the range and the note says what we chose.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Published:
+    """One published parameter value.
+
+    Attributes
+    ----------
+    value : float
+        In the unit named by the key it is stored under.
+    source : str
+        Paper or book and the table, equation or page.
+    note : str
+        What was chosen within a range, or how the value was converted.
+    """
+
+    value: float
+    source: str
+    note: str = ""
+
+
+PURVES = "Purves D et al. (2018) Neuroscience, 6th ed., Sinauer/Oxford, Table 2.1"
+HH52 = "Hodgkin AL & Huxley AF (1952) J Physiol 117:500-544"
+MS96 = ("Mainen ZF & Sejnowski TJ (1996) Nature 382:363-366, model files of ModelDB 2488 "
+        "(demofig1.hoc)")
+MRG02 = "McIntyre CC, Richardson AG & Grill WM (2002) J Neurophysiol 87:995-1006, Table 1"
+
+TABLE: dict[str, Published] = {
+    # --- ion concentrations -------------------------------------------------------------
+    "mammalian.nai_mM": Published(12.0, PURVES, "range 5-15 mM; 12 chosen"),
+    "mammalian.nao_mM": Published(145.0, PURVES),
+    "mammalian.ki_mM": Published(140.0, PURVES),
+    "mammalian.ko_mM": Published(5.0, PURVES),
+    "mammalian.cli_mM": Published(10.0, PURVES, "range 4-30 mM; 10 chosen"),
+    "mammalian.clo_mM": Published(110.0, PURVES),
+    "squid.nai_mM": Published(50.0, PURVES),
+    "squid.nao_mM": Published(440.0, PURVES),
+    "squid.ki_mM": Published(400.0, PURVES),
+    "squid.ko_mM": Published(20.0, PURVES),
+    "squid.cli_mM": Published(100.0, PURVES, "range 40-150 mM; 100 chosen"),
+    "squid.clo_mM": Published(560.0, PURVES),
+    # --- squid axon, Hodgkin & Huxley 1952 ----------------------------------------------
+    "squid.gnabar_S_cm2": Published(0.120, HH52, "Table 3"),
+    "squid.gkbar_S_cm2": Published(0.036, HH52, "Table 3"),
+    "squid.gleak_S_cm2": Published(0.0003, HH52, "Table 3"),
+    "squid.eleak_mV": Published(-54.3, HH52, "Table 3, V_l = -10.613 mV from rest at -65 mV"),
+    "squid.cm_uF_cm2": Published(1.0, HH52, "Table 3"),
+    "squid.ra_ohm_cm": Published(35.4, HH52, "p. 528, R2 = 35.4 ohm cm"),
+    "squid.v_rest_mV": Published(-65.0, HH52, "modern convention used by NEURON's hh"),
+    "squid.temperature_degC": Published(6.3, HH52, "temperature of the reference rates"),
+    "squid.giant_axon_diameter_um": Published(
+        476.0, HH52, "p. 528, the 476 um axon of the propagated-AP calculation"),
+    "squid.hh_velocity_m_s": Published(
+        18.8, HH52, "p. 530, computed velocity at 18.5 degC for the 476 um axon "
+        "(measured: 21.2 m/s)"),
+    # --- mammalian cortical neuron, Mainen & Sejnowski 1996 ------------------------------
+    "mammalian.axon_gnabar_S_cm2": Published(
+        3.0, MS96, "gna_node = 30000 pS/um2 at nodes, hillock and initial segment"),
+    "mammalian.axon_gkbar_S_cm2": Published(
+        0.2, MS96, "gkv_axon = 2000 pS/um2. The published kv.mod also multiplies the "
+        "conductance by its Q10 factor (3.2 at 37 degC); ours scales rates only"),
+    "mammalian.soma_gnabar_S_cm2": Published(0.002, MS96, "gna_soma = 20 pS/um2"),
+    "mammalian.soma_gkbar_S_cm2": Published(0.02, MS96, "gkv_soma = 200 pS/um2"),
+    "mammalian.rm_ohm_cm2": Published(30000.0, MS96, "rm = 30000 ohm cm2"),
+    "mammalian.eleak_mV": Published(-70.0, MS96, "e_pas = v_init = -70 mV"),
+    "mammalian.cm_uF_cm2": Published(0.75, MS96, "c_m = 0.75 uF/cm2"),
+    "mammalian.ra_ohm_cm": Published(150.0, MS96, "ra = 150 ohm cm"),
+    "mammalian.node_gleak_S_cm2": Published(0.02, MS96, "g_pas_node = 0.02 S/cm2"),
+    "mammalian.temperature_degC": Published(37.0, MS96, "celsius = 37"),
+    # --- myelin -------------------------------------------------------------------------
+    "myelin.cm_per_lamella_membrane_uF_cm2": Published(
+        0.1, MRG02, "myelin capacitance 0.1 uF/cm2 per lamella membrane"),
+    "myelin.g_per_lamella_membrane_S_cm2": Published(
+        0.001, MRG02, "myelin conductance 0.001 S/cm2 per lamella membrane"),
+    "myelin.membranes_per_lamella": Published(
+        2.0, MRG02, "each lamella is a double membrane (2 x number of lamellae)"),
+    "myelin.lamella_period_um": Published(
+        0.016, "Inouye H & Kirschner DA (1988) Biophys J 53:235-245",
+        "X-ray periods about 15.5-16 nm (CNS) and 17.5 nm (PNS); 16 nm chosen"),
+    "myelin.g_ratio": Published(
+        0.6, "Rushton WAH (1951) J Physiol 115:101-122",
+        "velocity-optimal g-ratio 0.6; measured 0.6-0.8 across fibres"),
+    "myelin.internode_per_fibre_diameter": Published(
+        100.0, "Rushton WAH (1951) J Physiol 115:101-122; Hursh JB (1939) Am J Physiol "
+        "127:131", "internode length about 100 x fibre diameter"),
+    "myelin.node_length_um": Published(1.0, MRG02, "node length 1 um"),
+    "myelin.paranode_length_um": Published(
+        3.0, MRG02, "MYSA 3 um (the FLUT length depends on fibre diameter)"),
+    "myelin.periaxonal_space_um": Published(
+        0.002, MRG02, "periaxonal space width 0.002 um (2 nm)"),
+    # --- somata -------------------------------------------------------------------------
+    "soma.granule_diameter_um": Published(
+        6.0, "Delvendahl I et al. (2015) PNAS 112:E3075, cerebellar granule cells",
+        "soma diameter about 5-7 um"),
+    "soma.interneuron_diameter_um": Published(
+        10.0, "Freund TF & Buzsaki G (1996) Hippocampus 6:347-470",
+        "small hippocampal interneuron somata about 10-15 um"),
+    "soma.pyramidal_diameter_um": Published(
+        20.0, "Spruston N (2008) Nat Rev Neurosci 9:206-221",
+        "pyramidal somata about 20 um"),
+    "soma.motoneuron_diameter_um": Published(
+        55.0, "Cullheim S et al. (1987) J Comp Neurol 255:68-81, cat alpha motoneurons",
+        "mean soma diameter about 50-60 um"),
+    # --- Na+/K+-ATPase ------------------------------------------------------------------
+    "pump.km_na_mM": Published(10.0, "Kager H, Wadman WJ & Somjen GG (2000) "
+                               "J Neurophysiol 84:495-512, pump equation"),
+    "pump.km_k_mM": Published(3.5, "Kager H, Wadman WJ & Somjen GG (2000) "
+                              "J Neurophysiol 84:495-512, pump equation"),
+    "pump.na_per_atp": Published(3.0, "Skou JC (1957) Biochim Biophys Acta 23:394; "
+                                 "Post RL & Jolly PC (1957) Biochim Biophys Acta 25:118"),
+    "pump.k_per_atp": Published(2.0, "Post RL & Jolly PC (1957) Biochim Biophys Acta 25:118"),
+    # --- energetics ---------------------------------------------------------------------
+    "atp.free_energy_kJ_mol": Published(
+        57.0, "Nicholls DG & Ferguson SJ (2013) Bioenergetics, 4th ed., ch. 3",
+        "magnitude of the free energy of ATP hydrolysis in cells, about 50-60 kJ/mol; "
+        "Attwell & Laughlin (2001) JCBFM 21:1133 used a similar value"),
+    # --- HCN presets --------------------------------------------------------------------
+    "hcn1.vhalf_mV": Published(-73.0, "Wang J, Chen S & Siegelbaum SA (2001) "
+                               "J Gen Physiol 118:237-250, Table I", "rounded"),
+    "hcn1.slope_mV": Published(8.0, "Wang J, Chen S & Siegelbaum SA (2001) "
+                               "J Gen Physiol 118:237-250, Table I", "rounded"),
+    "hcn1.camp_shift_mV": Published(4.0, "Wang J, Chen S & Siegelbaum SA (2001) "
+                                    "J Gen Physiol 118:237-250", "HCN1 shift is small, ~2-4 mV"),
+    "hcn1.taupeak_ms": Published(50.0, "Santoro B et al. (2000) J Neurosci 20:5264-5275",
+                                 "HCN1 activates in tens of ms; 50 ms chosen at 22 degC"),
+    "hcn2.vhalf_mV": Published(-95.0, "Wang J, Chen S & Siegelbaum SA (2001) "
+                               "J Gen Physiol 118:237-250, Table I", "rounded"),
+    "hcn2.slope_mV": Published(7.0, "Wang J, Chen S & Siegelbaum SA (2001) "
+                               "J Gen Physiol 118:237-250, Table I", "rounded"),
+    "hcn2.camp_shift_mV": Published(13.0, "Wainger BJ et al. (2001) Nature 411:805-810",
+                                    "cAMP shifts HCN2 by about +10 to +15 mV"),
+    "hcn2.taupeak_ms": Published(500.0, "Santoro B et al. (2000) J Neurosci 20:5264-5275",
+                                 "HCN2 activates in hundreds of ms; 500 ms chosen at 22 degC"),
+    "hcn.pna_pk": Published(0.25, "Wollmuth LP & Hille B (1992) J Gen Physiol 100:749-765; "
+                            "Biel M et al. (2009) Physiol Rev 89:847-885",
+                            "P_Na/P_K about 0.2-0.27; 0.25 chosen"),
+    "hcn.q10": Published(3.0, "Magee JC (1998) J Neurosci 18:7613-7624",
+                         "Q10 of Ih kinetics about 3 (range 2.8-4.5 reported)"),
+    "hcn.tref_degC": Published(22.0, "Santoro B et al. (2000) J Neurosci 20:5264-5275",
+                               "room-temperature recordings"),
+}
+
+
+def value(key: str) -> float:
+    """The value stored under ``key`` (unit in the key's name).
+
+    Raises
+    ------
+    KeyError
+        With the list of known keys sharing the key's prefix.
+    """
+    try:
+        return TABLE[key].value
+    except KeyError:
+        prefix = key.split(".")[0]
+        known = sorted(k for k in TABLE if k.startswith(prefix + "."))
+        raise KeyError(f"no published parameter {key!r}; known {prefix}.*: {known}") from None
+
+
+def source(key: str) -> str:
+    """The source of the value stored under ``key``."""
+    entry = TABLE[key]
+    return f"{entry.source} ({entry.note})" if entry.note else entry.source

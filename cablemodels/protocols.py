@@ -1,0 +1,423 @@
+"""Measurement protocols: current clamp, passive properties, rheobase, conduction velocity.
+
+Each function builds its stimulus, records only what its measurement needs,
+runs through :mod:`cablemodels.simulation` and returns a frozen result with
+``to_frame()`` (a long-form pandas table, units in column names) and
+``provenance`` (parameters, temperature, integrator, versions, mechanism hash).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from . import simulation as sim
+from .cell import Cell, hoc
+from .simulation import Integrator
+
+#: Voltage at which an action potential is detected (mV).
+SPIKE_THRESHOLD_MV = -20.0
+
+
+class PropagationError(RuntimeError):
+    """The action potential did not reach a recording site."""
+
+
+def site(cell: Cell, role: str, index: int = 0, x: float = 0.5):
+    """Segment at ``x`` of section ``index`` of ``role`` (negative index counts from the end)."""
+    secs = cell.sections(role)
+    if not secs:
+        raise ValueError(f"cell {cell.name} has no {role!r} sections "
+                         f"(it has {sorted(cell.roles)})")
+    try:
+        sec = secs[index]
+    except IndexError:
+        raise ValueError(f"cell {cell.name} has {len(secs)} {role!r} sections; "
+                         f"index {index} is out of range") from None
+    if not 0 <= x <= 1:
+        raise ValueError(f"x must lie in [0, 1] (got {x})")
+    return sec(x)
+
+
+def _label(seg) -> str:
+    return f"{seg.sec.name()}({seg.x:.4g})"
+
+
+def _provenance(cell: Cell, integrator: Integrator, **extra) -> dict:
+    return sim.provenance(cell=cell.name, cell_kind=cell.kind, params=repr(cell.params),
+                          temperature_degC=cell.temperature_degC,
+                          integrator=integrator.describe(), **extra)
+
+
+def rest_mV(cell: Cell, settle_ms: float = 1000.0, tolerance_mV_per_s: float = 1.0) -> float:
+    """The cell's resting potential (mV) at its origin, found by letting it settle.
+
+    Starts at the GHK reversal of the origin's leak and integrates with tight
+    CVODE tolerances for ``settle_ms``. The result is cached on the cell; call
+    :meth:`Cell.forget_rest` after changing its mechanisms.
+
+    Raises
+    ------
+    RuntimeError
+        When the membrane is still moving faster than ``tolerance_mV_per_s`` at
+        the end (a pacemaking or unstable cell has no resting potential).
+    """
+    cached = cell.cached_rest()
+    if cached is not None:
+        return cached
+    seg = cell.origin()
+    leak = cell.membrane(cell.role_of(seg.sec)).leak
+    from .biophysics import ghk_voltage_mV
+
+    if leak.pk_cm_s + leak.pna_cm_s + leak.pcl_cm_s > 0:
+        guess = ghk_voltage_mV(leak.pk_cm_s, leak.pna_cm_s, leak.pcl_cm_s, cell.ions,
+                               cell.temperature_degC)
+    else:
+        guess = cell.membrane(cell.role_of(seg.sec)).pas_e_mV
+    sim.start(cell.temperature_degC, Integrator(atol=1e-8, rtol=1e-8), guess)
+    sim.advance(settle_ms - 10.0)
+    v1 = seg.v
+    sim.advance(settle_ms)
+    drift = abs(seg.v - v1) / 10.0 * 1e3
+    if drift > tolerance_mV_per_s:
+        raise RuntimeError(f"cell {cell.name} has not settled after {settle_ms} ms (still moving "
+                           f"{drift:.3g} mV/s at {_label(seg)}); it may fire spontaneously")
+    return cell.cache_rest(float(seg.v))
+
+
+def _v_init(cell: Cell, v_init_mV: float | None) -> float:
+    return rest_mV(cell) if v_init_mV is None else v_init_mV
+
+
+@dataclass(frozen=True)
+class Trace:
+    """Voltages recorded at named sites."""
+
+    t_ms: np.ndarray
+    v_mV: dict
+    provenance: dict = field(repr=False)
+
+    def to_frame(self) -> pd.DataFrame:
+        """Columns ``t_ms, site, v_mV``."""
+        return pd.concat([pd.DataFrame({"t_ms": self.t_ms, "site": name, "v_mV": v})
+                          for name, v in self.v_mV.items()], ignore_index=True)
+
+    def at(self, name: str) -> np.ndarray:
+        """Voltage at one site."""
+        return self.v_mV[name]
+
+
+def current_clamp(cell: Cell, stim_seg, amp_nA: float, delay_ms: float, dur_ms: float,
+                  t_stop_ms: float, record=None, integrator: Integrator | None = None,
+                  v_init_mV: float | None = None, dt_record_ms: float | None = None) -> Trace:
+    """A current step (or pulse) at ``stim_seg``; voltages at ``record`` (default: the stimulus site).
+
+    Parameters
+    ----------
+    record : list of segments, optional
+    dt_record_ms : float, optional
+        Record at this fixed interval (default: every step for fixed step,
+        0.025 ms for CVODE).
+    """
+    integrator = integrator or sim.default_integrator(cell)
+    v_init_mV = _v_init(cell, v_init_mV)
+    h = hoc()
+    if not (math.isfinite(t_stop_ms) and t_stop_ms > 0):
+        raise ValueError(f"t_stop_ms must be > 0 (got {t_stop_ms})")
+    segs = list(record) if record is not None else [stim_seg]
+    clamp = h.IClamp(stim_seg)
+    clamp.amp, clamp.delay, clamp.dur = amp_nA, delay_ms, dur_ms
+    step = dt_record_ms or (integrator.dt_ms if integrator.method == "fixed" else 0.025)
+    tvec = h.Vector(np.arange(0, t_stop_ms + step / 2, step))
+    vecs = []
+    for seg in segs:
+        vec = h.Vector()
+        vec.record(seg._ref_v, tvec, sec=seg.sec)
+        vecs.append(vec)
+    sim.start(cell.temperature_degC, integrator, _v_init(cell, v_init_mV))
+    sim.advance(t_stop_ms)
+    t = np.array(tvec)
+    out = {_label(seg): np.array(vec)[: len(t)] for seg, vec in zip(segs, vecs)}
+    return Trace(t, out, _provenance(cell, integrator, stimulus=dict(
+        site=_label(stim_seg), amp_nA=amp_nA, delay_ms=delay_ms, dur_ms=dur_ms)))
+
+
+@dataclass(frozen=True)
+class Measure:
+    """One scalar measurement with its unit and how it was obtained."""
+
+    quantity: str
+    value: float
+    unit: str
+    provenance: dict = field(repr=False)
+
+    def to_frame(self) -> pd.DataFrame:
+        """Columns ``quantity, value, unit``."""
+        return pd.DataFrame([{"quantity": self.quantity, "value": self.value, "unit": self.unit}])
+
+
+def _steady_response(cell: Cell, seg, amp_nA: float, settle_ms: float, step_ms: float,
+                     integrator: Integrator, v_init_mV: float, record=None):
+    """Voltage at ``record`` segments before and at the end of a DC step starting at settle_ms."""
+    v_init_mV = _v_init(cell, v_init_mV)
+    h = hoc()
+    segs = list(record) if record is not None else [seg]
+    clamp = h.IClamp(seg)
+    clamp.amp, clamp.delay, clamp.dur = amp_nA, settle_ms, 1e9
+    sim.start(cell.temperature_degC, integrator, _v_init(cell, v_init_mV))
+    sim.advance(settle_ms)
+    before = np.array([s.v for s in segs])
+    sim.advance(settle_ms + step_ms)
+    after = np.array([s.v for s in segs])
+    del clamp
+    return before, after
+
+
+def input_resistance(cell: Cell, seg=None, amp_nA: float = -0.001, settle_ms: float = 500.0,
+                     step_ms: float = 1000.0, integrator: Integrator | None = None,
+                     v_init_mV: float | None = None) -> Measure:
+    """Steady-state input resistance (MOhm) from a small DC step.
+
+    The default step is small (1 pA) so that the voltage-dependence of GHK and
+    gated conductances does not bend the result.
+    """
+    integrator = integrator or sim.default_integrator(cell, tight=True)
+    seg = seg if seg is not None else cell.origin()
+    if amp_nA == 0:
+        raise ValueError("amp_nA must be non-zero")
+    before, after = _steady_response(cell, seg, amp_nA, settle_ms, step_ms, integrator, v_init_mV)
+    r = float((after[0] - before[0]) / amp_nA)
+    return Measure("input_resistance", r, "MOhm",
+                   _provenance(cell, integrator, site=_label(seg), amp_nA=amp_nA))
+
+
+def time_constant(cell: Cell, seg=None, amp_nA: float = -0.001, settle_ms: float = 500.0,
+                  window_ms: float = 200.0, integrator: Integrator | None = None,
+                  v_init_mV: float | None = None) -> Measure:
+    """Slowest membrane time constant (ms) from the charging curve after a small step.
+
+    The logarithm of the distance to the final value is fitted over the part of
+    the response between 10% and 0.1% of the total change, where the slowest
+    exponential dominates (Rall 1969: the equalising terms of a cable are faster).
+    """
+    integrator = integrator or sim.default_integrator(cell, tight=True)
+    v_init_mV = _v_init(cell, v_init_mV)
+    h = hoc()
+    seg = seg if seg is not None else cell.origin()
+    clamp = h.IClamp(seg)
+    clamp.amp, clamp.delay, clamp.dur = amp_nA, settle_ms, 1e9
+    tvec = h.Vector(np.linspace(settle_ms, settle_ms + window_ms, 4001))
+    vec = h.Vector()
+    vec.record(seg._ref_v, tvec, sec=seg.sec)
+    sim.start(cell.temperature_degC, integrator, _v_init(cell, v_init_mV))
+    sim.advance(settle_ms + window_ms * 5)
+    v_inf = seg.v
+    t, v = np.array(tvec), np.array(vec)
+    dist = np.abs(v - v_inf)
+    total = dist[0]
+    mask = (dist < 0.1 * total) & (dist > 1e-3 * total)
+    if mask.sum() < 10:
+        raise RuntimeError("charging curve too short to fit a time constant; raise window_ms")
+    slope = np.polyfit(t[mask], np.log(dist[mask]), 1)[0]
+    del clamp
+    return Measure("time_constant", float(-1.0 / slope), "ms",
+                   _provenance(cell, integrator, site=_label(seg), amp_nA=amp_nA))
+
+
+def length_constant(cell: Cell, role: str = "axon", index: int = 0, amp_nA: float = 0.001,
+                    settle_ms: float = 500.0, step_ms: float = 2000.0,
+                    fit_fraction: tuple[float, float] = (0.05, 0.5),
+                    integrator: Integrator | None = None,
+                    v_init_mV: float | None = None) -> Measure:
+    """Length constant (um) from steady-state attenuation of a DC input at x=0 of a section.
+
+    ln(dV) is fitted against distance over ``fit_fraction`` of the section, away
+    from the injection site and from the far end (whose boundary bends the profile).
+    """
+    integrator = integrator or sim.default_integrator(cell, tight=True)
+    secs = cell.sections(role)
+    if not secs:
+        raise ValueError(f"cell {cell.name} has no {role!r} sections")
+    sec = secs[index]
+    segs = list(sec)
+    before, after = _steady_response(cell, sec(0), amp_nA, settle_ms, step_ms, integrator,
+                                     v_init_mV, record=segs)
+    x_um = np.array([s.x * sec.L for s in segs])
+    dv = np.abs(after - before)
+    lo, hi = fit_fraction
+    mask = (x_um >= lo * sec.L) & (x_um <= hi * sec.L)
+    slope = np.polyfit(x_um[mask], np.log(dv[mask]), 1)[0]
+    return Measure("length_constant", float(-1.0 / slope), "um",
+                   _provenance(cell, integrator, section=sec.name(), amp_nA=amp_nA))
+
+
+def _spikes(seg, threshold_mV: float = SPIKE_THRESHOLD_MV):
+    h = hoc()
+    tvec = h.Vector()
+    nc = h.NetCon(seg._ref_v, None, sec=seg.sec)
+    nc.threshold = threshold_mV
+    nc.record(tvec)
+    return nc, tvec
+
+
+def fires(cell: Cell, seg, amp_nA: float, delay_ms: float, dur_ms: float, t_stop_ms: float,
+          integrator: Integrator, v_init_mV: float, detect_seg=None) -> bool:
+    """True when a step of ``amp_nA`` evokes at least one spike at ``detect_seg``."""
+    v_init_mV = _v_init(cell, v_init_mV)
+    h = hoc()
+    clamp = h.IClamp(seg)
+    clamp.amp, clamp.delay, clamp.dur = amp_nA, delay_ms, dur_ms
+    nc, tvec = _spikes(detect_seg if detect_seg is not None else seg)
+    sim.start(cell.temperature_degC, integrator, _v_init(cell, v_init_mV))
+    sim.advance(t_stop_ms)
+    return len(tvec) > 0
+
+
+def rheobase(cell: Cell, seg=None, dur_ms: float = 200.0, settle_ms: float = 200.0,
+             precision: float = 0.01, max_nA: float = 100.0,
+             integrator: Integrator | None = None, v_init_mV: float | None = None) -> Measure:
+    """Smallest step current (nA) of ``dur_ms`` that fires a spike, by bisection.
+
+    ``precision`` is relative: bisection stops when (hi - lo) / hi < precision.
+
+    Raises
+    ------
+    RuntimeError
+        When even ``max_nA`` does not fire (the cell may be passive).
+    """
+    integrator = integrator or sim.default_integrator(cell)
+    v_init_mV = _v_init(cell, v_init_mV)
+    seg = seg if seg is not None else cell.origin()
+    t_stop = settle_ms + dur_ms + 20.0
+
+    def test(amp):
+        return fires(cell, seg, amp, settle_ms, dur_ms, t_stop, integrator, v_init_mV)
+
+    hi = 0.01
+    while not test(hi):
+        hi *= 2
+        if hi > max_nA:
+            raise RuntimeError(f"no spike up to {max_nA} nA at {_label(seg)}; is the cell excitable?")
+    lo = hi / 2 if hi > 0.01 else 0.0
+    while (hi - lo) / hi > precision:
+        mid = 0.5 * (lo + hi)
+        if test(mid):
+            hi = mid
+        else:
+            lo = mid
+    return Measure("rheobase", hi, "nA",
+                   _provenance(cell, integrator, site=_label(seg), dur_ms=dur_ms,
+                               precision=precision))
+
+
+@dataclass(frozen=True)
+class Velocity:
+    """Conduction velocity between two sites from their threshold-crossing times."""
+
+    velocity_m_s: float
+    distance_um: float
+    t_first_ms: float
+    t_second_ms: float
+    sites: tuple
+    stimulus_nA: float
+    provenance: dict = field(repr=False)
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row: ``velocity_m_s, distance_um, t_first_ms, t_second_ms, site_first, site_second``."""
+        return pd.DataFrame([{"velocity_m_s": self.velocity_m_s, "distance_um": self.distance_um,
+                              "t_first_ms": self.t_first_ms, "t_second_ms": self.t_second_ms,
+                              "site_first": self.sites[0], "site_second": self.sites[1],
+                              "stimulus_nA": self.stimulus_nA}])
+
+
+def pulse_amplitude_nA(seg) -> float:
+    """First guess for a 0.5 ms pulse that starts a spike at ``seg``.
+
+    Five times the current that charges the capacitance of one AC length
+    constant (at 100 Hz; Hines & Carnevale 2001) of the local cable by 30 mV in
+    0.5 ms. :func:`conduction_velocity` doubles it if it is not enough.
+    """
+    sec = seg.sec
+    lam_um = 1e5 * math.sqrt(seg.diam / (4 * math.pi * 100.0 * sec.Ra * seg.cm))
+    area_cm2 = math.pi * seg.diam * min(lam_um, sec.L) * 1e-8
+    charge_nC = seg.cm * area_cm2 * 30e-3 * 1e3  # uF * V = uC; * 1e3 -> nC
+    return 5 * (charge_nC / 0.5) * 1e3  # nC per ms = uA = 1e3 nA
+
+
+def conduction_velocity(cell: Cell, first_seg, second_seg, stim_seg=None, amp_nA: float | None = None,
+                        delay_ms: float = 1.0, dur_ms: float = 0.5, t_stop_ms: float | None = None,
+                        integrator: Integrator | None = None, v_init_mV: float | None = None,
+                        settle_ms: float = 0.0, max_doublings: int = 10) -> Velocity:
+    """Velocity (m/s) between two segments from threshold crossings at -20 mV.
+
+    The stimulus (default: a brief pulse at the first node or the axon's start)
+    is doubled up to ``max_doublings`` times until a spike reaches the first site.
+
+    Raises
+    ------
+    PropagationError
+        A spike reached the first site but not the second (conduction failed or
+        ``t_stop_ms`` is too short), or no stimulus started one.
+    """
+    integrator = integrator or sim.default_integrator(cell)
+    v_init_mV = _v_init(cell, v_init_mV)
+    h = hoc()
+    if stim_seg is None:
+        first = (cell.sections("node") or cell.sections("axon") or cell.sections())[0]
+        stim_seg = first(0.5 if cell.sections("node") else 0.0)
+    amp = amp_nA if amp_nA is not None else pulse_amplitude_nA(stim_seg)
+    distance = h.distance(first_seg, second_seg)
+    if distance <= 0:
+        raise ValueError("the two recording sites coincide")
+    if t_stop_ms is None:
+        t_stop_ms = settle_ms + delay_ms + 50.0
+    for _ in range(max_doublings + 1):
+        clamp = h.IClamp(stim_seg)
+        clamp.amp, clamp.delay, clamp.dur = amp, settle_ms + delay_ms, dur_ms
+        nc1, t1 = _spikes(first_seg)
+        nc2, t2 = _spikes(second_seg)
+        sim.start(cell.temperature_degC, integrator, _v_init(cell, v_init_mV))
+        sim.advance(t_stop_ms)
+        if len(t1):
+            break
+        amp *= 2
+        del clamp, nc1, nc2
+    if not len(t1):
+        raise PropagationError(f"no spike at {_label(first_seg)} even with {amp / 2:.3g} nA "
+                               f"at {_label(stim_seg)}")
+    if not len(t2) or t2[0] <= t1[0]:
+        if len(t2):
+            raise PropagationError(f"the spike reached {_label(second_seg)} ({t2[0]:.4f} ms) no "
+                                   f"later than {_label(first_seg)} ({t1[0]:.4f} ms): it did not "
+                                   "travel from the first site to the second (spontaneous firing, "
+                                   "or a stimulus beyond the first site?)")
+        raise PropagationError(f"the spike reached {_label(first_seg)} at {t1[0]:.3f} ms but not "
+                               f"{_label(second_seg)} ({distance:.0f} um further) by "
+                               f"{t_stop_ms} ms: conduction failed")
+    dt = t2[0] - t1[0]
+    return Velocity(distance * 1e-6 / (dt * 1e-3), distance, float(t1[0]), float(t2[0]),
+                    (_label(first_seg), _label(second_seg)), amp,
+                    _provenance(cell, integrator, stimulus_nA=amp))
+
+
+def axon_velocity(cell: Cell, integrator: Integrator | None = None, fraction=(0.25, 0.75),
+                  **kwargs) -> Velocity:
+    """Conduction velocity over the middle of an axon, away from its ends.
+
+    Unmyelinated: between ``fraction`` of the axon's length. Myelinated: between
+    the nodes at those fractions of the node count.
+    """
+    nodes = cell.sections("node")
+    if nodes:
+        i = max(1, int(round(fraction[0] * (len(nodes) - 1))))
+        j = min(len(nodes) - 2, int(round(fraction[1] * (len(nodes) - 1))))
+        if j <= i:
+            raise ValueError(f"{len(nodes)} nodes are too few to measure between interior nodes")
+        return conduction_velocity(cell, nodes[i](0.5), nodes[j](0.5), integrator=integrator,
+                                   **kwargs)
+    sec = cell.sections("axon")[0]
+    return conduction_velocity(cell, sec(fraction[0]), sec(fraction[1]), integrator=integrator,
+                               **kwargs)

@@ -1,0 +1,139 @@
+"""Run control: the one place that sets NEURON's globals and advances time.
+
+:func:`start` sets ``h.celsius``, the integrator (fixed step or CVODE, with its
+tolerances and options) and calls ``finitialize``; :func:`advance` runs with
+``ParallelContext.psolve`` (no interpreted per-step loop). Every result records
+:meth:`Integrator.describe` and :func:`provenance`.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass
+
+from . import __version__, mechanisms
+from .cell import hoc
+
+_pc = None
+
+
+@dataclass(frozen=True)
+class Integrator:
+    """How time is advanced.
+
+    Attributes
+    ----------
+    method : str
+        ``"fixed"`` (implicit Euler, or Crank-Nicolson with ``secondorder=2``) or
+        ``"cvode"`` (variable step, variable order).
+    dt_ms : float
+        Fixed step; for CVODE the interval of fixed-interval recording (unused otherwise).
+    secondorder : int
+        NEURON's ``secondorder`` for fixed step (0 implicit Euler, 2 Crank-Nicolson).
+    atol, rtol : float
+        CVODE absolute and relative tolerances.
+    local_dt : bool
+        CVODE's local variable time step (one integrator per cell).
+    maxorder : int
+        CVODE's maximum order (0: CVODE's default, 5).
+    """
+
+    method: str = "cvode"
+    dt_ms: float = 0.025
+    secondorder: int = 0
+    atol: float = 1e-5
+    rtol: float = 1e-5
+    local_dt: bool = False
+    maxorder: int = 0
+
+    def __post_init__(self):
+        if self.method not in ("fixed", "cvode"):
+            raise ValueError(f"method must be 'fixed' or 'cvode' (got {self.method!r})")
+        if not (math.isfinite(self.dt_ms) and self.dt_ms > 0):
+            raise ValueError(f"dt_ms must be > 0 (got {self.dt_ms!r})")
+        if self.secondorder not in (0, 1, 2):
+            raise ValueError(f"secondorder must be 0, 1 or 2 (got {self.secondorder!r})")
+        for name in ("atol", "rtol"):
+            val = getattr(self, name)
+            if not (math.isfinite(val) and val > 0):
+                raise ValueError(f"{name} must be > 0 (got {val!r})")
+
+    def describe(self) -> dict:
+        """The settings as a plain dict (for result provenance)."""
+        out = asdict(self)
+        if self.method == "fixed":
+            for key in ("atol", "rtol", "local_dt", "maxorder"):
+                out.pop(key)
+        else:
+            out.pop("secondorder")
+        return out
+
+
+FIXED = Integrator(method="fixed", dt_ms=0.005, secondorder=2)
+
+
+def has_extracellular(cell) -> bool:
+    """True when any section of ``cell`` has NEURON's ``extracellular`` mechanism."""
+    return any(sec.has_membrane("extracellular") for sec in cell.sections())
+
+
+def default_integrator(cell, tight: bool = False) -> Integrator:
+    """The integrator protocols use when none is given.
+
+    CVODE (tolerances 1e-5, or 1e-8 with ``tight`` for passive measurements)
+    except for cells with ``extracellular`` (double-cable myelin): there NEURON
+    integrates with IDA, whose initialisation failed silently in our tests (a
+    3-segment-node double cable gave a flat trace under IDA and a propagating
+    spike under fixed step), so those cells use Crank-Nicolson with dt 2 us.
+    """
+    if has_extracellular(cell):
+        return Integrator(method="fixed", dt_ms=0.002, secondorder=2)
+    if tight:
+        return Integrator(atol=1e-8, rtol=1e-8)
+    return Integrator()
+
+
+def provenance(**extra) -> dict:
+    """Versions and the mechanism source hash, plus ``extra``."""
+    info = mechanisms.load()
+    return {"cablemodels_version": __version__, "neuron_version": info.neuron_version,
+            "mechanism_hash": info.source_hash[:16], **extra}
+
+
+def start(temperature_degC: float, integrator: Integrator, v_init_mV: float) -> None:
+    """Set the globals for one run and initialise at ``v_init_mV``."""
+    global _pc
+    h = hoc()
+    h.load_file("stdrun.hoc")
+    if _pc is None:
+        _pc = h.ParallelContext()
+    h.celsius = temperature_degC
+    cvode = h.CVode()
+    if integrator.method == "cvode":
+        cvode.active(1)
+        cvode.use_local_dt(1 if integrator.local_dt else 0)
+        cvode.atol(integrator.atol)
+        cvode.rtol(integrator.rtol)
+        cvode.maxorder(integrator.maxorder or 5)
+    else:
+        cvode.use_local_dt(0)
+        cvode.active(0)
+        h.dt = integrator.dt_ms
+        h.steps_per_ms = 1.0 / integrator.dt_ms
+        h.secondorder = integrator.secondorder
+    _pc.set_maxstep(10)
+    h.finitialize(v_init_mV)
+    if integrator.method == "cvode":
+        cvode.re_init()
+
+
+def advance(t_stop_ms: float) -> None:
+    """Integrate until ``t_stop_ms``."""
+    h = hoc()
+    if t_stop_ms > h.t:
+        _pc.psolve(t_stop_ms)
+
+
+def now_ms() -> float:
+    """Current simulation time."""
+    return float(hoc().t)
