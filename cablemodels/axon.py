@@ -75,11 +75,12 @@ class UnmyelinatedAxonParams:
             raise ValueError(f"temperature_degC must be finite (got {self.temperature_degC!r})")
 
     @classmethod
-    def mammalian(cls, **changes) -> "UnmyelinatedAxonParams":
-        """Mainen & Sejnowski 1996 axon membrane at 37 degC with mammalian ions."""
-        base = dict(membrane=Membrane.mammalian("axon"),
+    def mammalian(cls, kinetics: str = "wb", **changes) -> "UnmyelinatedAxonParams":
+        """A 1 um mammalian axon at 37 degC (``Membrane.mammalian("axon", kinetics)``,
+        mammalian ions, McIntyre et al. 2002 axoplasmic resistivity)."""
+        base = dict(membrane=Membrane.mammalian("axon", kinetics),
                     temperature_degC=P.value("mammalian.temperature_degC"),
-                    ions=Ions.preset("mammalian"), ra_ohm_cm=P.value("mammalian.ra_ohm_cm"),
+                    ions=Ions.preset("mammalian"), ra_ohm_cm=P.value("mrg.ra_ohm_cm"),
                     diameter_um=1.0, length_um=3000.0)
         base.update(changes)
         return cls(**base)
@@ -169,11 +170,12 @@ class MyelinatedAxonParams:
                              f"axon; lower the g-ratio{where}")
 
     @classmethod
-    def mammalian(cls, **changes) -> "MyelinatedAxonParams":
-        """Mainen & Sejnowski 1996 nodal membrane at 37 degC with mammalian ions."""
-        base = dict(node_membrane=Membrane.mammalian("axon"),
+    def mammalian(cls, kinetics: str = "wb", **changes) -> "MyelinatedAxonParams":
+        """A 1 um mammalian myelinated axon at 37 degC (``Membrane.mammalian("node",
+        kinetics)`` at nodes, mammalian ions, McIntyre et al. 2002 resistivity)."""
+        base = dict(node_membrane=Membrane.mammalian("node", kinetics),
                     temperature_degC=P.value("mammalian.temperature_degC"),
-                    ions=Ions.preset("mammalian"), ra_ohm_cm=P.value("mammalian.ra_ohm_cm"),
+                    ions=Ions.preset("mammalian"), ra_ohm_cm=P.value("mrg.ra_ohm_cm"),
                     axon_diameter_um=1.0)
         base.update(changes)
         return cls(**base)

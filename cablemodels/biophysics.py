@@ -208,9 +208,12 @@ class HCN:
 
 
 #: Channel kinetics: Na+ and K+ mechanism names per kinetics set.
+#: "squid": Hodgkin & Huxley 1952; "wb": Wang & Buzsaki 1996 (the default mammalian
+#: set); "ms96": Mainen & Sejnowski 1996 (a second mammalian set, kept for contrast).
 KINETICS = {
     "squid": ("cm_na_hh", "cm_k_hh"),
-    "mammalian": ("cm_na_mam", "cm_k_mam"),
+    "wb": ("cm_na_wb", "cm_k_wb"),
+    "ms96": ("cm_na_ms96", "cm_k_ms96"),
 }
 
 
@@ -221,8 +224,8 @@ class Membrane:
     Attributes
     ----------
     kinetics : str or None
-        ``"squid"`` (Hodgkin & Huxley 1952), ``"mammalian"`` (Mainen & Sejnowski 1996)
-        or None for a passive membrane.
+        A key of :data:`KINETICS` (``"squid"``, ``"wb"``, ``"ms96"``) or None for a
+        passive membrane.
     gnabar_S_cm2, gkbar_S_cm2 : float
         Peak Na+ and K+ conductance densities.
     leak : Leak
@@ -300,25 +303,44 @@ class Membrane:
         return base.with_(**changes) if changes else base
 
     @classmethod
-    def mammalian(cls, role: str = "axon", ions: Ions | None = None,
+    def mammalian(cls, role: str = "axon", kinetics: str = "wb", ions: Ions | None = None,
                   temperature_degC: float | None = None, **changes) -> "Membrane":
-        """Mainen & Sejnowski 1996 membrane for ``role`` 'axon' or 'soma'.
+        """A mammalian membrane at 37 degC for ``role`` 'axon', 'node' or 'soma'.
 
-        'axon' is their nodal membrane (Na+ 3 S/cm2, K+ 0.2 S/cm2 and the nodal leak
-        g_pas_node = 0.02 S/cm2), used for nodes and unmyelinated axons. Without that
-        leak (with 1/Rm instead) a bare axon fires spontaneously: the Na+ window
-        current at -70 mV exceeds the leak. 'soma' has their somatic densities and 1/Rm.
+        ``kinetics="wb"`` (default), Wang & Buzsaki 1996:
+          * 'axon' and 'soma': their published densities and leak;
+          * 'node': McIntyre et al. 2002 nodal Na+ density (3 S/cm2) and nodal leak
+            (0.007 S/cm2), with K+ at Wang & Buzsaki's gK/gNa ratio.
+
+        ``kinetics="ms96"``, Mainen & Sejnowski 1996:
+          * 'axon' and 'node': their nodal membrane (Na+ 3 S/cm2, K+ 0.2 S/cm2,
+            leak g_pas_node = 0.02 S/cm2; without that leak a bare axon fires
+            spontaneously, the Na+ window current at -70 mV exceeding 1/Rm);
+          * 'soma': their somatic densities and 1/Rm.
         """
-        if role not in ("axon", "soma"):
-            raise ValueError(f"unknown mammalian membrane role {role!r}; choose 'axon' or 'soma'")
+        if role not in ("axon", "node", "soma"):
+            raise ValueError(f"unknown mammalian membrane role {role!r}; "
+                             "choose 'axon', 'node' or 'soma'")
+        if kinetics not in ("wb", "ms96"):
+            raise ValueError(f"unknown mammalian kinetics {kinetics!r}; choose 'wb' or 'ms96'")
         ions = ions or Ions.preset("mammalian")
         t = P.value("mammalian.temperature_degC") if temperature_degC is None else temperature_degC
-        g_leak = (P.value("mammalian.node_gleak_S_cm2") if role == "axon"
-                  else 1.0 / P.value("mammalian.rm_ohm_cm2"))
-        leak = Leak.from_conductance(g_leak, P.value("mammalian.eleak_mV"), ions, t)
-        base = cls(kinetics="mammalian", gnabar_S_cm2=P.value(f"mammalian.{role}_gnabar_S_cm2"),
-                   gkbar_S_cm2=P.value(f"mammalian.{role}_gkbar_S_cm2"), leak=leak,
-                   cm_uF_cm2=P.value("mammalian.cm_uF_cm2"))
+        if kinetics == "wb":
+            gna, gk = P.value("wb.gnabar_S_cm2"), P.value("wb.gkbar_S_cm2")
+            g_leak, e_leak, cm = (P.value("wb.gleak_S_cm2"), P.value("wb.eleak_mV"),
+                                  P.value("wb.cm_uF_cm2"))
+            if role == "node":
+                scale = P.value("mrg.node_gnabar_S_cm2") / gna
+                gna, gk = gna * scale, gk * scale
+                g_leak = P.value("mrg.node_gleak_S_cm2")
+        else:
+            where = "soma" if role == "soma" else "axon"
+            gna, gk = P.value(f"ms96.{where}_gnabar_S_cm2"), P.value(f"ms96.{where}_gkbar_S_cm2")
+            g_leak = (1.0 / P.value("ms96.rm_ohm_cm2") if role == "soma"
+                      else P.value("ms96.node_gleak_S_cm2"))
+            e_leak, cm = P.value("ms96.eleak_mV"), P.value("ms96.cm_uF_cm2")
+        leak = Leak.from_conductance(g_leak, e_leak, ions, t)
+        base = cls(kinetics=kinetics, gnabar_S_cm2=gna, gkbar_S_cm2=gk, leak=leak, cm_uF_cm2=cm)
         return base.with_(**changes) if changes else base
 
     @classmethod

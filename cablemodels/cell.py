@@ -16,7 +16,7 @@ from typing import Iterator
 import numpy as np
 
 from . import mechanisms
-from .biophysics import Ions, Membrane
+from .biophysics import KINETICS, Ions, Membrane
 
 #: Roles a section can have.
 ROLES = ("soma", "dendrite", "axon", "node", "paranode", "internode")
@@ -126,12 +126,10 @@ class Cell:
             if membrane.pas_g_S_cm2 > 0:
                 seg.pas.g = membrane.pas_g_S_cm2
                 seg.pas.e = membrane.pas_e_mV
-            if membrane.kinetics == "squid":
-                seg.cm_na_hh.gnabar = membrane.gnabar_S_cm2
-                seg.cm_k_hh.gkbar = membrane.gkbar_S_cm2
-            elif membrane.kinetics == "mammalian":
-                seg.cm_na_mam.gnabar = membrane.gnabar_S_cm2
-                seg.cm_k_mam.gkbar = membrane.gkbar_S_cm2
+            if membrane.kinetics is not None:
+                na, k = KINETICS[membrane.kinetics]
+                getattr(seg, na).gnabar = membrane.gnabar_S_cm2
+                getattr(seg, k).gkbar = membrane.gkbar_S_cm2
             if hcn is not None:
                 mech = seg.cm_hcn
                 mech.pbar, mech.pnak = hcn.pbar_cm_s, hcn.pna_pk

@@ -36,6 +36,7 @@ PURVES = "Purves D et al. (2018) Neuroscience, 6th ed., Sinauer/Oxford, Table 2.
 HH52 = "Hodgkin AL & Huxley AF (1952) J Physiol 117:500-544"
 MS96 = ("Mainen ZF & Sejnowski TJ (1996) Nature 382:363-366, model files of ModelDB 2488 "
         "(demofig1.hoc)")
+WB96 = "Wang X-J & Buzsaki G (1996) J Neurosci 16:6402-6413, model equations and parameters"
 MRG02 = "McIntyre CC, Richardson AG & Grill WM (2002) J Neurophysiol 87:995-1006, Table 1"
 
 TABLE: dict[str, Published] = {
@@ -66,20 +67,31 @@ TABLE: dict[str, Published] = {
     "squid.hh_velocity_m_s": Published(
         18.8, HH52, "p. 530, computed velocity at 18.5 degC for the 476 um axon "
         "(measured: 21.2 m/s)"),
-    # --- mammalian cortical neuron, Mainen & Sejnowski 1996 ------------------------------
-    "mammalian.axon_gnabar_S_cm2": Published(
+    # --- mammalian: Wang & Buzsaki 1996 interneuron (default mammalian kinetics) -----------
+    "wb.gnabar_S_cm2": Published(0.035, WB96, "g_Na = 35 mS/cm2"),
+    "wb.gkbar_S_cm2": Published(0.009, WB96, "g_K = 9 mS/cm2"),
+    "wb.gleak_S_cm2": Published(0.0001, WB96, "g_L = 0.1 mS/cm2"),
+    "wb.eleak_mV": Published(-65.0, WB96, "E_L = -65 mV"),
+    "wb.cm_uF_cm2": Published(1.0, WB96, "C_m = 1 uF/cm2"),
+    "wb.phi": Published(5.0, WB96, "temperature factor phi = 5; taken to apply at 37 degC"),
+    # --- mammalian nodes of Ranvier and axoplasm: McIntyre, Richardson & Grill 2002 ----
+    "mrg.node_gnabar_S_cm2": Published(3.0, MRG02, "fast Na+ at the node, 3 S/cm2"),
+    "mrg.node_gleak_S_cm2": Published(0.007, MRG02, "nodal leak 0.007 S/cm2"),
+    "mrg.ra_ohm_cm": Published(70.0, MRG02, "axoplasmic resistivity 70 ohm cm"),
+    "mammalian.temperature_degC": Published(37.0, MRG02, "body temperature, as in MRG and MS96"),
+    # --- mammalian cortical neuron, Mainen & Sejnowski 1996 (second mammalian set) ------
+    "ms96.axon_gnabar_S_cm2": Published(
         3.0, MS96, "gna_node = 30000 pS/um2 at nodes, hillock and initial segment"),
-    "mammalian.axon_gkbar_S_cm2": Published(
+    "ms96.axon_gkbar_S_cm2": Published(
         0.2, MS96, "gkv_axon = 2000 pS/um2. The published kv.mod also multiplies the "
         "conductance by its Q10 factor (3.2 at 37 degC); ours scales rates only"),
-    "mammalian.soma_gnabar_S_cm2": Published(0.002, MS96, "gna_soma = 20 pS/um2"),
-    "mammalian.soma_gkbar_S_cm2": Published(0.02, MS96, "gkv_soma = 200 pS/um2"),
-    "mammalian.rm_ohm_cm2": Published(30000.0, MS96, "rm = 30000 ohm cm2"),
-    "mammalian.eleak_mV": Published(-70.0, MS96, "e_pas = v_init = -70 mV"),
-    "mammalian.cm_uF_cm2": Published(0.75, MS96, "c_m = 0.75 uF/cm2"),
-    "mammalian.ra_ohm_cm": Published(150.0, MS96, "ra = 150 ohm cm"),
-    "mammalian.node_gleak_S_cm2": Published(0.02, MS96, "g_pas_node = 0.02 S/cm2"),
-    "mammalian.temperature_degC": Published(37.0, MS96, "celsius = 37"),
+    "ms96.soma_gnabar_S_cm2": Published(0.002, MS96, "gna_soma = 20 pS/um2"),
+    "ms96.soma_gkbar_S_cm2": Published(0.02, MS96, "gkv_soma = 200 pS/um2"),
+    "ms96.rm_ohm_cm2": Published(30000.0, MS96, "rm = 30000 ohm cm2"),
+    "ms96.eleak_mV": Published(-70.0, MS96, "e_pas = v_init = -70 mV"),
+    "ms96.cm_uF_cm2": Published(0.75, MS96, "c_m = 0.75 uF/cm2"),
+    "ms96.ra_ohm_cm": Published(150.0, MS96, "ra = 150 ohm cm"),
+    "ms96.node_gleak_S_cm2": Published(0.02, MS96, "g_pas_node = 0.02 S/cm2"),
     # --- myelin -------------------------------------------------------------------------
     "myelin.cm_per_lamella_membrane_uF_cm2": Published(
         0.1, MRG02, "myelin capacitance 0.1 uF/cm2 per lamella membrane"),

@@ -13,6 +13,8 @@ Each finitialize sets the shell to nao_init and ko_init (RANGE), which are also
 the bath concentrations. sealed = 1 closes the shell (no exchange with the bath), which
 makes the cell plus shell a closed system for conservation tests.
 The shell's curvature is neglected (depth much smaller than the diameter).
+METHOD derivimplicit, not cnexp: with sealed = 1 the relaxation coefficient is
+exactly 0 and cnexp's closed-form update divides by it (NaN on the first step).
 ENDCOMMENT
 
 NEURON {
@@ -54,7 +56,7 @@ INITIAL {
 }
 
 BREAKPOINT {
-    SOLVE conc METHOD cnexp
+    SOLVE conc METHOD derivimplicit
 }
 
 DERIVATIVE conc {

@@ -34,8 +34,9 @@ UNITS {
     (mA) = (milliamp)
     (mV) = (millivolt)
     (mM) = (milli/liter)
-    (pmol) = (picomole)
-    FARADAY = (faraday) (coulomb/mole)
+    (mol) = (1)
+    (pmol) = (picomol)
+    FARADAY = (faraday) (coulomb)
 }
 
 PARAMETER {

@@ -1,4 +1,4 @@
-TITLE cm_na_mam: mammalian fast Na+ channel (Mainen & Sejnowski 1996 kinetics)
+TITLE cm_na_ms96: mammalian fast Na+ channel (Mainen & Sejnowski 1996 kinetics)
 
 COMMENT
 Fast-inactivating Na+ channel of mammalian cortical neurons, kinetics of
@@ -21,7 +21,7 @@ STATE qna (uC/cm2, inward negative).
 ENDCOMMENT
 
 NEURON {
-    SUFFIX cm_na_mam
+    SUFFIX cm_na_ms96
     USEION na READ ena WRITE ina
     RANGE gnabar, gna, ina
     GLOBAL q10, tref, vshift, minf, hinf, mtau, htau

@@ -1,4 +1,4 @@
-TITLE cm_k_mam: mammalian delayed-rectifier K+ channel (Mainen & Sejnowski 1996 kinetics)
+TITLE cm_k_ms96: mammalian delayed-rectifier K+ channel (Mainen & Sejnowski 1996 kinetics)
 
 COMMENT
 Delayed-rectifier K+ channel of mammalian cortical neurons, kinetics of
@@ -16,7 +16,7 @@ qk (uC/cm2, outward positive).
 ENDCOMMENT
 
 NEURON {
-    SUFFIX cm_k_mam
+    SUFFIX cm_k_ms96
     USEION k READ ek WRITE ik
     RANGE gkbar, gk, ik
     GLOBAL q10, tref, ninf, ntau
