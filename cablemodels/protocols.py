@@ -176,21 +176,25 @@ def _steady_response(cell: Cell, seg, amp_nA: float, settle_ms: float, step_ms: 
     return before, after
 
 
-def input_resistance(cell: Cell, seg=None, amp_nA: float = -0.001, settle_ms: float = 500.0,
+def input_resistance(cell: Cell, seg=None, amp_nA: float = 0.001, settle_ms: float = 500.0,
                      step_ms: float = 1000.0, integrator: Integrator | None = None,
                      v_init_mV: float | None = None) -> Measure:
-    """Steady-state input resistance (MOhm) from a small DC step.
+    """Steady-state input resistance (MOhm) from small DC steps of +amp and -amp.
 
-    The default step is small (1 pA) so that the voltage-dependence of GHK and
-    gated conductances does not bend the result.
+    Averaging the two responses cancels the quadratic part of a curved I-V
+    relation (GHK leaks, gated channels), so the result is the slope resistance
+    at rest to second order in the step.
     """
     integrator = integrator or sim.default_integrator(cell, tight=True)
     seg = seg if seg is not None else cell.origin()
     if amp_nA == 0:
         raise ValueError("amp_nA must be non-zero")
-    before, after = _steady_response(cell, seg, amp_nA, settle_ms, step_ms, integrator, v_init_mV)
-    r = float((after[0] - before[0]) / amp_nA)
-    return Measure("input_resistance", r, "MOhm",
+    deltas = []
+    for amp in (amp_nA, -amp_nA):
+        before, after = _steady_response(cell, seg, amp, settle_ms, step_ms, integrator,
+                                         v_init_mV)
+        deltas.append((after[0] - before[0]) / amp)
+    return Measure("input_resistance", float(np.mean(deltas)), "MOhm",
                    _provenance(cell, integrator, site=_label(seg), amp_nA=amp_nA))
 
 
@@ -421,3 +425,48 @@ def axon_velocity(cell: Cell, integrator: Integrator | None = None, fraction=(0.
     sec = cell.sections("axon")[0]
     return conduction_velocity(cell, sec(fraction[0]), sec(fraction[1]), integrator=integrator,
                                **kwargs)
+
+
+@dataclass(frozen=True)
+class Convergence:
+    """A measurement at the default discretisation and with segments about halved."""
+
+    value: float
+    refined_value: float
+    nseg: int
+    refined_nseg: int
+
+    @property
+    def relative_change(self) -> float:
+        """|refined - default| / |refined|."""
+        return abs(self.refined_value - self.value) / abs(self.refined_value)
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row: ``value, refined_value, nseg, refined_nseg, relative_change``."""
+        return pd.DataFrame([{"value": self.value, "refined_value": self.refined_value,
+                              "nseg": self.nseg, "refined_nseg": self.refined_nseg,
+                              "relative_change": self.relative_change}])
+
+
+def convergence(builder, params, measure, refinements: int = 1) -> Convergence:
+    """Rerun ``measure(cell) -> float`` with nseg about doubled ``refinements`` times.
+
+    ``builder(params)`` builds the cell; ``params.discretization`` is replaced by
+    :meth:`Discretization.doubled` for the refined run. Both cells are deleted.
+    """
+    from dataclasses import replace
+
+    cell = builder(params)
+    try:
+        value, nseg = float(measure(cell)), cell.nseg_total()
+    finally:
+        cell.delete()
+    rule = params.discretization
+    for _ in range(refinements):
+        rule = rule.doubled()
+    fine = builder(replace(params, discretization=rule))
+    try:
+        refined, refined_nseg = float(measure(fine)), fine.nseg_total()
+    finally:
+        fine.delete()
+    return Convergence(value, refined, nseg, refined_nseg)
