@@ -139,8 +139,9 @@ def current_clamp(cell: Cell, stim_seg, amp_nA: float, delay_ms: float, dur_ms: 
         vecs.append(vec)
     sim.start(cell.temperature_degC, integrator, _v_init(cell, v_init_mV))
     sim.advance(t_stop_ms)
-    t = np.array(tvec)
-    out = {_label(seg): np.array(vec)[: len(t)] for seg, vec in zip(segs, vecs)}
+    n = min(len(tvec), *(len(vec) for vec in vecs))
+    t = np.array(tvec)[:n]
+    out = {_label(seg): np.array(vec)[:n] for seg, vec in zip(segs, vecs)}
     return Trace(t, out, _provenance(cell, integrator, stimulus=dict(
         site=_label(stim_seg), amp_nA=amp_nA, delay_ms=delay_ms, dur_ms=dur_ms)))
 
