@@ -74,6 +74,14 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_reproduce(args: argparse.Namespace) -> int:
+    from .report import reproduce
+
+    path = reproduce(args.out, quick=args.quick, jobs=args.jobs)
+    print(f"report written to {path} (and report.html, claims.csv beside it)")
+    return 0
+
+
 def make_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``cablemodels`` command."""
     parser = argparse.ArgumentParser(
@@ -109,6 +117,17 @@ def make_parser() -> argparse.ArgumentParser:
         "next to Hodgkin & Huxley's 1952 computed value.",
     )
     p.set_defaults(func=_cmd_demo)
+
+    p = sub.add_parser(
+        "reproduce",
+        help="run every claim analysis and write the report",
+        description="Simulate every core and in-scope claim of CLAIMS.md and write report.md, "
+        "report.html, claims.csv, figures/, data/ and provenance.json into --out.",
+    )
+    p.add_argument("--quick", action="store_true", help="smaller sweeps (about a minute)")
+    p.add_argument("--out", default="report", help="output folder (default: ./report)")
+    p.add_argument("--jobs", type=int, default=1, help="analyses run in parallel processes")
+    p.set_defaults(func=_cmd_reproduce)
     return parser
 
 

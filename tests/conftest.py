@@ -28,12 +28,17 @@ def h():
 
 @pytest.fixture(autouse=True)
 def no_leaked_sections():
-    """Delete every section after each test and fail the test if any was left behind."""
+    """Delete every section after each test and fail the test if any was left behind.
+
+    Also returns NEURON's integrator to fixed step, so no test inherits CVODE from another.
+    """
     yield
     if "neuron" not in sys.modules:
         return
     from neuron import h as hoc
 
+    hoc.CVode().active(0)
+    hoc.CVode().use_local_dt(0)
     gc.collect()
     leaked = [sec.name() for sec in hoc.allsec()]
     for sec in list(hoc.allsec()):
