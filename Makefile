@@ -17,7 +17,7 @@ setup: $(STAMP)
 	$(BIN)/cablemodels build
 
 reproduce: setup
-	$(BIN)/cablemodels demo
+	$(BIN)/cablemodels reproduce --out report --jobs 2
 
 demo: setup
 	$(BIN)/cablemodels demo

@@ -66,9 +66,7 @@ def reproduce(out_dir="report", quick: bool = False, jobs: int = 1, only=None) -
     frames = [s.frame() for _, s, _, _ in sections if s is not None]
     claims = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
     claims.to_csv(out / "claims.csv", index=False)
-    import neuron
-
-    provenance = {"cablemodels_version": __version__, "neuron_version": neuron.__version__,
+    provenance = {"cablemodels_version": __version__, "neuron_version": info.neuron_version,
                   "mechanism_hash": info.source_hash, "python": platform.python_version(),
                   "quick": quick, "jobs": jobs, "run_time_s": round(elapsed, 1),
                   "analysis_time_s": {n: round(t, 1) for n, _, _, t in sections},

@@ -1,0 +1,148 @@
+"""E4-E7 and E11: what one action potential costs, and where.
+
+Sources: Attwell & Laughlin 2001 JCBFM 21:1133 (~1e8-4e8 ATP per spike in a
+cortical neuron, with Hodgkin's excess of 4); Alle et al. 2009 Science
+325:1405 and Carter & Bean 2009 Neuron 64:898 (excess 1.2-2); Hodgkin 1975
+(squid about 4); Sengupta et al. 2010 PLoS Comput Biol 6:e1000840 (kinetics,
+temperature); free energy of ATP: Nicholls & Ferguson 2013.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from cablemodels import parameters as P
+from cablemodels.axon import (MyelinatedAxonParams, UnmyelinatedAxonParams, build_myelinated_axon,
+                              build_unmyelinated_axon)
+from cablemodels.biophysics import Membrane
+from cablemodels.energy import ap_energy, atp_to_joules
+from cablemodels.morphology import SwcParams, load_swc, shipped
+
+from .common import Row, Section, figure, save_data, save_figure
+
+
+def _cell_energy(name):
+    cell = load_swc(SwcParams(shipped(name)))
+    e = ap_energy(cell, window_ms=20.0)
+    out = {"cell": name, "area_um2": cell.area_um2(), "atp": e.atp, "excess": e.excess_factor,
+           "peak_mV": float(e.segments["peak_mV"].max()), "rest_mV": e.rest_mV}
+    cell.delete()
+    return out
+
+
+def _kinetics(label, make, failures):
+    cell = make()
+    try:
+        e = ap_energy(cell)
+    except RuntimeError as err:
+        failures.append(f"{label}: {err}")
+        cell.delete()
+        return None
+    seg = cell.sections()[0](0.5)
+    ena = seg.ena
+    out = {"kinetics": label, "excess": e.excess_factor, "atp_per_um": e.atp_per_um,
+           "peak_mV": float(e.segments["peak_mV"].max()), "rest_mV": e.rest_mV, "ena_mV": ena,
+           "amplitude_mV": float(e.segments["peak_mV"].max()) - e.rest_mV}
+    cell.delete()
+    return out
+
+
+def main(out_dir, quick=False) -> Section:
+    names = (["interneuron_small", "pyramidal_myelinated"] if quick else
+             ["ball_and_stick", "interneuron_small", "pyramidal_myelinated", "motoneuron_large"])
+    cells = pd.DataFrame([_cell_energy(n) for n in names])
+    failures = []
+    kin = pd.DataFrame([r for r in [
+        _kinetics("squid 6.3 degC", lambda: build_unmyelinated_axon(UnmyelinatedAxonParams(
+            diameter_um=20.0, length_um=8000.0, temperature_degC=6.3)), failures),
+        _kinetics("squid 18.5 degC", lambda: build_unmyelinated_axon(UnmyelinatedAxonParams(
+            diameter_um=20.0, length_um=8000.0, temperature_degC=18.5)), failures),
+        _kinetics("Wang-Buzsaki 37 degC", lambda: build_unmyelinated_axon(
+            UnmyelinatedAxonParams.mammalian()), failures),
+        _kinetics("Wang-Buzsaki 30 degC", lambda: build_unmyelinated_axon(
+            UnmyelinatedAxonParams.mammalian(temperature_degC=30.0)), failures),
+        _kinetics("Mainen-Sejnowski 37 degC", lambda: build_unmyelinated_axon(
+            UnmyelinatedAxonParams.mammalian(kinetics="ms96")), failures),
+    ] if r is not None])
+    myel = build_myelinated_axon(MyelinatedAxonParams.mammalian())
+    e11 = ap_energy(myel).by_role().set_index("role")
+    myel.delete()
+
+    # E6: energy vs amplitude: lower E_Na (fewer Na+ outside) on the WB axon
+    amp_rows = []
+    from cablemodels.biophysics import Ions
+
+    for nao in ([145.0, 100.0] if quick else [145.0, 120.0, 100.0, 80.0]):
+        ions = Ions(12.0, nao, 140.0, 5.0, 10.0, 110.0)
+        cell = build_unmyelinated_axon(UnmyelinatedAxonParams.mammalian(ions=ions))
+        e = ap_energy(cell)
+        amp_rows.append({"nao_mM": nao, "ena_mV": ions.nernst_mV("na", 37.0),
+                         "amplitude_mV": float(e.segments["peak_mV"].max()) - e.rest_mV,
+                         "atp_per_um": e.atp_per_um})
+        cell.delete()
+    amp = pd.DataFrame(amp_rows)
+
+    big = cells.iloc[-1]
+    g = P.value("atp.free_energy_kJ_mol")
+    joules_1e8 = atp_to_joules(1e8)
+    fig, ax = figure(2, 4.8)
+    ax[0].bar(cells["cell"], cells["atp"])
+    ax[0].axhline(1e8, ls="--", c="k", label="claim: 1e8 ATP")
+    ax[0].set(yscale="log", ylabel="ATP per action potential", title="E4: whole-cell cost")
+    ax[0].tick_params(axis="x", labelrotation=30, labelsize=7)
+    ax[0].legend(fontsize=7)
+    ax[1].bar(kin["kinetics"], kin["excess"])
+    ax[1].axhspan(1.2, 2.0, color="0.85", label="mammalian neurons, 1.2-2")
+    ax[1].set(ylabel="Na+ entry / C dV", title="E5: excess Na+ entry")
+    ax[1].tick_params(axis="x", labelrotation=30, labelsize=7)
+    ax[1].legend(fontsize=7)
+    figs = [save_figure(fig, out_dir, "ap_energy")]
+    data = [save_data(cells, out_dir, "ap_energy_cells"), save_data(kin, out_dir, "ap_kinetics"),
+            save_data(amp, out_dir, "ap_amplitude"), save_data(e11.reset_index(), out_dir, "ap_e11")]
+    wb = kin.set_index("kinetics").loc["Wang-Buzsaki 37 degC"]
+    rows = [Row("E4", f"ATP per spike, {r['cell']}", r["atp"], "ATP", "1e8",
+                "1e8-4e8 (cortical neuron)", "Attwell & Laughlin 2001",
+                f"{r['atp'] / 1e8:.2g} x the claim", f"area {r['area_um2']:.0f} um2, excess "
+                f"{r['excess']:.1f} (passive dendrites charged by somatic Na+ count in the minimum); "
+                f"{r['atp'] / r['area_um2']:.0f} ATP/um2; WB soma, passive dendrites; Na+/3, "
+                "37 degC; cost scales with the area a spike invades")
+            for _, r in cells.iterrows()]
+    rows += [Row("E5", f"excess Na+ entry, {r['kinetics']}", r["excess"], "1",
+                 "channel timing limits overlap", "1.2-2 (mammalian); ~4 (squid)",
+                 "Carter & Bean 2009; Alle et al. 2009; Hodgkin 1975",
+                 f"{r['excess']:.2f}x the capacitive minimum", "propagating spike, axon")
+             for _, r in kin.iterrows()]
+    rows.append(Row("E6", "spike peak vs E_Na (WB axon)", wb["peak_mV"], "mV",
+                    "about +30 mV, below E_Na", f"E_Na {wb['ena_mV']:.1f}", "Nernst",
+                    f"peak {wb['peak_mV']:.1f} mV, {wb['ena_mV'] - wb['peak_mV']:.0f} mV below "
+                    f"E_Na; amplitude {wb['amplitude_mV']:.0f} mV",
+                    "37 degC; amplitude and ATP fall together as [Na]o drops "
+                    f"({amp['atp_per_um'].iloc[-1] / amp['atp_per_um'].iloc[0]:.2f}x ATP at "
+                    f"{amp['amplitude_mV'].iloc[-1]:.0f} mV)"))
+    rows.append(Row("E7", "energy of 1e8 ATP", joules_1e8 * 1e12, "pJ", "about 1 pJ", "",
+                    f"|dG_ATP| = {g} kJ/mol (Nicholls & Ferguson 2013)",
+                    f"inconsistent with E4: 1e8 ATP is {joules_1e8 * 1e12:.1f} pJ, not 1 pJ",
+                    "free energy of hydrolysis in cells, 50-60 kJ/mol"))
+    rows.append(Row("E7", f"energy per spike, {big['cell']}", atp_to_joules(big["atp"]) * 1e12,
+                    "pJ", "about 1 pJ", "", "ATP x |dG_ATP| / N_A",
+                    f"{atp_to_joules(big['atp']) * 1e12:.3g} pJ", "model cell"))
+    node_share = e11.loc["node", "atp"] / e11["atp"].clip(lower=0).sum()
+    area_share = e11.loc["node", "area_um2"] / e11["area_um2"].sum()
+    rows.append(Row("E11", "share of the spike's ATP spent at nodes", node_share, "1",
+                    "energy use concentrated at nodes", "", "",
+                    f"supported: nodes take {node_share:.1%} of the ATP on {area_share:.2%} of "
+                    f"the membrane; internodal net Na+ entry is {e11.loc['internode', 'atp']:.3g} "
+                    "ATP (their GHK Na+ leak falls while depolarised)",
+                    "1 um MS96 myelinated axon, 37 degC"))
+    return Section("Energy per action potential (E4-E7, E11)",
+                   {"E4": "Each action potential costs about 1e8 ATP, mostly for the pump.",
+                    "E5": "Channel timing saves energy: Na+ channels open briefly, K+ later.",
+                    "E6": "The spike is about 100 mV, below E_Na, which saves ion transport.",
+                    "E7": "About 1 pJ per action potential.",
+                    "E11": "Energy demand concentrates where the channels are (nodes)."},
+                   "One spike in shipped SWC cells (WB soma and axon, passive dendrites); "
+                   "propagating spikes on axons with squid (6.3, 18.5 degC), Wang-Buzsaki "
+                   "(30, 37 degC) and Mainen-Sejnowski kinetics; [Na]o lowered to shrink the "
+                   "spike; ATP by role on a myelinated axon.", rows, figs, data,
+                   [f"Not measured (no resting state): {f}" for f in failures])

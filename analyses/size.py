@@ -1,0 +1,113 @@
+"""L7-L8: input resistance, excitability, and the size principle.
+
+Sources: Henneman 1957 Science 126:1345 (size principle); Rall 1959; soma sizes
+in cablemodels/parameters.py (Delvendahl 2015, Freund & Buzsaki 1996, Spruston
+2008, Cullheim 1987).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from cablemodels.biophysics import HCN, Leak, Membrane
+from cablemodels.morphology import SwcParams, load_swc, shipped
+from cablemodels.protocols import input_resistance, rheobase, time_constant
+from cablemodels.soma import SOMA_PRESETS, NeuronParams, build_neuron
+
+from .common import Row, Section, figure, save_data, save_figure
+
+
+def _k_halved(membrane: Membrane) -> Membrane:
+    leak = membrane.leak
+    return membrane.with_(leak=Leak(leak.pk_cm_s / 2, leak.pna_cm_s, leak.pcl_cm_s))
+
+
+def _measure(params):
+    """R_in and rheobase; a cell that fires without input has neither (nan, 0, flagged)."""
+    cell = build_neuron(params)
+    try:
+        return {"rin_MOhm": input_resistance(cell).value, "rheobase_nA": rheobase(cell).value,
+                "spontaneous": False}
+    except RuntimeError as err:
+        if "not settled" not in str(err):
+            raise
+        return {"rin_MOhm": float("nan"), "rheobase_nA": 0.0, "spontaneous": True}
+    finally:
+        cell.delete()
+
+
+def main(out_dir, quick=False) -> Section:
+    base = Membrane.mammalian("soma")
+    hcn = HCN.preset("hcn1", 5e-8)
+    l7 = []
+    for label, membrane in (("K+-dominated leak", base),
+                            ("with HCN at rest", base.with_(hcn=hcn))):
+        before = _measure(NeuronParams(soma_diameter_um=20.0, membrane=membrane))
+        after = _measure(NeuronParams(soma_diameter_um=20.0, membrane=_k_halved(membrane)))
+        l7.append({"cell": label, "rin_before": before["rin_MOhm"], "rin_after": after["rin_MOhm"],
+                   "rheo_before": before["rheobase_nA"], "rheo_after": after["rheobase_nA"],
+                   "fires_spontaneously_after": after["spontaneous"]})
+    l7 = pd.DataFrame(l7)
+
+    l8 = []
+    for name in SOMA_PRESETS:
+        params = NeuronParams.preset(name)
+        cell = build_neuron(params)
+        l8.append({"cell": name, "soma_diameter_um": params.soma_diameter_um,
+                   "rin_MOhm": input_resistance(cell).value, "tau_ms": time_constant(cell).value,
+                   "rheobase_nA": rheobase(cell).value})
+        cell.delete()
+    swc = []
+    for name in (["interneuron_small", "motoneuron_large"] if quick else
+                 ["interneuron_small", "pyramidal_myelinated", "motoneuron_large"]):
+        cell = load_swc(SwcParams(shipped(name)))
+        swc.append({"cell": name, "area_um2": cell.area_um2(), "rin_MOhm": input_resistance(cell).value,
+                    "rheobase_nA": rheobase(cell).value})
+        cell.delete()
+    l8, swc = pd.DataFrame(l8), pd.DataFrame(swc)
+    shared = float(l8["rheobase_nA"].median())
+    recruited = list(l8.loc[l8["rheobase_nA"] <= shared, "cell"])
+
+    fig, ax = figure(2, 4.8)
+    ax[0].loglog(l8["soma_diameter_um"], l8["rin_MOhm"], "o-", label="soma only")
+    ax[0].set(xlabel="soma diameter (um)", ylabel="input resistance (MOhm)", title="L8: R_in vs size")
+    ax[1].loglog(l8["soma_diameter_um"], l8["rheobase_nA"], "o-")
+    ax[1].axhline(shared, ls=":", c="k", label=f"shared input {shared:.2g} nA")
+    ax[1].set(xlabel="soma diameter (um)", ylabel="rheobase (nA)", title="L8: recruitment order")
+    ax[1].legend(fontsize=7)
+    figs = [save_figure(fig, out_dir, "size")]
+    data = [save_data(l7, out_dir, "k_leak_halved"), save_data(l8, out_dir, "size_somata"),
+            save_data(swc, out_dir, "size_swc")]
+    rows = []
+    for _, r in l7.iterrows():
+        if r["fires_spontaneously_after"]:
+            verdict = ("supported to the extreme: with half the K+ leak the cell depolarises "
+                       "past threshold and fires without input (R_in undefined)")
+        else:
+            verdict = (f"R_in x{r['rin_after'] / r['rin_before']:.2f}, "
+                       f"rheobase x{r['rheo_after'] / r['rheo_before']:.2f}")
+        rows.append(Row("L7", f"R_in change with K+ leak halved, {r['cell']}",
+                        r["rin_after"] / r["rin_before"], "1", "significantly higher R_in",
+                        "", "dV = I R_in", verdict,
+                        f"20 um WB soma, 37 degC; K+ permeability halved, Na+ unchanged; R_in "
+                        f"before {r['rin_before']:.0f} MOhm"))
+    for _, r in l8.iterrows():
+        rows.append(Row("L8", f"R_in, {r['cell']} soma ({r['soma_diameter_um']:g} um)", r["rin_MOhm"],
+                        "MOhm", "larger neuron, lower R_in", "R_in ~ 1/d^2 at equal density",
+                        "Rm / area", f"tau {r['tau_ms']:.1f} ms (size-independent), rheobase "
+                        f"{r['rheobase_nA']:.3g} nA", "WB soma, no dendrites"))
+    for _, r in swc.iterrows():
+        rows.append(Row("L8", f"R_in with dendrites, {r['cell']}", r["rin_MOhm"], "MOhm",
+                        "larger neuron, lower R_in", "", "", f"rheobase {r['rheobase_nA']:.3g} nA, "
+                        f"area {r['area_um2']:.0f} um2", "shipped SWC, passive dendrites"))
+    rows.append(Row("L8", "cells recruited by a shared input at the median rheobase",
+                    len(recruited), "cells", "small neurons first", "", "Henneman 1957",
+                    f"supported: {', '.join(recruited)} fire first", "soma presets"))
+    return Section("Input resistance and the size principle (L7-L8)",
+                   {"L7": "Input resistance sets excitability; halving K+ leak channels raises "
+                          "R_in and excitability significantly.",
+                    "L8": "At equal channel density a larger neuron has lower R_in and needs more "
+                          "input; small neurons are recruited first."},
+                   "Wang-Buzsaki somata with the K+ leak permeability halved (with and without "
+                   "HCN open at rest); soma presets from granule to motoneuron size; the shipped "
+                   "SWC cells with passive dendrites.", rows, figs, data)
