@@ -187,6 +187,10 @@ def main(out_dir, quick=False) -> Section:
                         f"{r['ratio']:.1f}x", "squid HH on both sides"))
     notes = [f"Conduction failures (not counted): {failures}" if failures else
              "Every configuration counted conducted."]
+    notes.append("Myelinated Na+ entry per um is nearly independent of diameter (node area and "
+                 "internode length both scale with it), so the equal-diameter saving grows in "
+                 "proportion to diameter. Velocities with Wang-Buzsaki nodes are unphysical "
+                 "(instantaneous Na+ activation; hundreds of m/s): read only their energies.")
     notes.append("What sets the ratio: at equal diameter the node's Na+ entry per period is "
                  "divided over the internode length, so longer internodes and thinner myelin "
                  "(fewer lamellae) move it; the nodal membrane itself wastes Na+ (excess "

@@ -23,10 +23,13 @@ def _k_halved(membrane: Membrane) -> Membrane:
 
 
 def _measure(params):
-    """R_in and rheobase; a cell that fires without input has neither (nan, 0, flagged)."""
+    """R_in and rheobase (nan for a passive cell); a cell that fires without input has
+    neither (nan, 0, flagged)."""
     cell = build_neuron(params)
     try:
-        return {"rin_MOhm": input_resistance(cell).value, "rheobase_nA": rheobase(cell).value,
+        excitable = params.membrane.kinetics is not None
+        return {"rin_MOhm": input_resistance(cell).value,
+                "rheobase_nA": rheobase(cell).value if excitable else float("nan"),
                 "spontaneous": False}
     except RuntimeError as err:
         if "not settled" not in str(err):
@@ -38,10 +41,12 @@ def _measure(params):
 
 def main(out_dir, quick=False) -> Section:
     base = Membrane.mammalian("soma")
-    hcn = HCN.preset("hcn1", 5e-8)
+    passive = base.with_(kinetics=None)
+    hcn = HCN.preset("hcn1", 1e-7)
     l7 = []
-    for label, membrane in (("K+-dominated leak", base),
-                            ("with HCN at rest", base.with_(hcn=hcn))):
+    for label, membrane in (("passive, K+-dominated leak", passive),
+                            ("passive, HCN open at rest", passive.with_(hcn=hcn)),
+                            ("excitable (Wang-Buzsaki)", base)):
         before = _measure(NeuronParams(soma_diameter_um=20.0, membrane=membrane))
         after = _measure(NeuronParams(soma_diameter_um=20.0, membrane=_k_halved(membrane)))
         l7.append({"cell": label, "rin_before": before["rin_MOhm"], "rin_after": after["rin_MOhm"],
@@ -81,16 +86,18 @@ def main(out_dir, quick=False) -> Section:
     rows = []
     for _, r in l7.iterrows():
         if r["fires_spontaneously_after"]:
-            verdict = ("supported to the extreme: with half the K+ leak the cell depolarises "
-                       "past threshold and fires without input (R_in undefined)")
-        else:
-            verdict = (f"R_in x{r['rin_after'] / r['rin_before']:.2f}, "
-                       f"rheobase x{r['rheo_after'] / r['rheo_before']:.2f}")
-        rows.append(Row("L7", f"R_in change with K+ leak halved, {r['cell']}",
+            rows.append(Row("L7", f"rheobase ratio with K+ leak halved, {r['cell']}", 0.0, "1",
+                            "more excitable", "", "dV = I R_in",
+                            "supported to the extreme: with half the K+ leak the cell depolarises "
+                            "past threshold and fires without input (rheobase 0)",
+                            f"20 um soma, 37 degC; rheobase before {r['rheo_before']:.3g} nA"))
+            continue
+        rows.append(Row("L7", f"R_in ratio with K+ leak halved, {r['cell']}",
                         r["rin_after"] / r["rin_before"], "1", "significantly higher R_in",
-                        "", "dV = I R_in", verdict,
-                        f"20 um WB soma, 37 degC; K+ permeability halved, Na+ unchanged; R_in "
-                        f"before {r['rin_before']:.0f} MOhm"))
+                        "up to 2 if K+ leak is the only conductance", "dV = I R_in",
+                        f"R_in x{r['rin_after'] / r['rin_before']:.2f} "
+                        f"({r['rin_before']:.0f} -> {r['rin_after']:.0f} MOhm)",
+                        "20 um soma, 37 degC; K+ permeability halved, Na+ unchanged"))
     for _, r in l8.iterrows():
         rows.append(Row("L8", f"R_in, {r['cell']} soma ({r['soma_diameter_um']:g} um)", r["rin_MOhm"],
                         "MOhm", "larger neuron, lower R_in", "R_in ~ 1/d^2 at equal density",
