@@ -22,9 +22,36 @@ from cablemodels.morphology import SwcParams, load_swc, shipped
 from .common import Row, Section, figure, save_data, save_figure
 
 
-def _cell_energy(name):
+def _segment_xy(sec, x):
+    """Position of x along a section with 3D points, interpolated by arc length."""
+    n = int(sec.n3d())
+    arc = np.array([sec.arc3d(i) for i in range(n)])
+    xs = np.array([sec.x3d(i) for i in range(n)])
+    ys = np.array([sec.y3d(i) for i in range(n)])
+    target = x * arc[-1]
+    return float(np.interp(target, arc, xs)), float(np.interp(target, arc, ys))
+
+
+def _atp_map(cell, e, out_dir):
+    """Figure: the morphology coloured by ATP per um2 of one spike."""
+    import matplotlib.pyplot as plt
+
+    secs = {sec.name(): sec for sec in cell.sections()}
+    seg = e.segments
+    xy = np.array([_segment_xy(secs[r.section], r.x) for r in seg.itertuples()])
+    density = np.clip(seg["atp"].to_numpy() / seg["area_um2"].to_numpy(), 1e-1, None)
+    fig, ax = plt.subplots(figsize=(4.5, 6))
+    points = ax.scatter(xy[:, 0], xy[:, 1], c=np.log10(density), s=6, cmap="viridis")
+    fig.colorbar(points, ax=ax, label="log10 ATP per um2 (one spike)")
+    ax.set(xlabel="x (um)", ylabel="y (um)", title="E11: where a spike spends ATP", aspect="equal")
+    return save_figure(fig, out_dir, "atp_map_pyramidal")
+
+
+def _cell_energy(name, out_dir=None, figs=None):
     cell = load_swc(SwcParams(shipped(name)))
     e = ap_energy(cell, window_ms=20.0)
+    if figs is not None and name == "pyramidal_myelinated":
+        figs.append(_atp_map(cell, e, out_dir))
     out = {"cell": name, "area_um2": cell.area_um2(), "atp": e.atp, "excess": e.excess_factor,
            "peak_mV": float(e.segments["peak_mV"].max()), "rest_mV": e.rest_mV}
     cell.delete()
@@ -51,7 +78,8 @@ def _kinetics(label, make, failures):
 def main(out_dir, quick=False) -> Section:
     names = (["interneuron_small", "pyramidal_myelinated"] if quick else
              ["ball_and_stick", "interneuron_small", "pyramidal_myelinated", "motoneuron_large"])
-    cells = pd.DataFrame([_cell_energy(n) for n in names])
+    map_figs = []
+    cells = pd.DataFrame([_cell_energy(n, out_dir, map_figs) for n in names])
     failures = []
     kin = pd.DataFrame([r for r in [
         _kinetics("squid 6.3 degC", lambda: build_unmyelinated_axon(UnmyelinatedAxonParams(
@@ -97,7 +125,7 @@ def main(out_dir, quick=False) -> Section:
     ax[1].set(ylabel="Na+ entry / C dV", title="E5: excess Na+ entry")
     ax[1].tick_params(axis="x", labelrotation=30, labelsize=7)
     ax[1].legend(fontsize=7)
-    figs = [save_figure(fig, out_dir, "ap_energy")]
+    figs = [save_figure(fig, out_dir, "ap_energy")] + map_figs
     data = [save_data(cells, out_dir, "ap_energy_cells"), save_data(kin, out_dir, "ap_kinetics"),
             save_data(amp, out_dir, "ap_amplitude"), save_data(e11.reset_index(), out_dir, "ap_e11")]
     wb = kin.set_index("kinetics").loc["Wang-Buzsaki 37 degC"]

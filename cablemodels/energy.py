@@ -251,7 +251,7 @@ def rest_energy(cell: Cell, ap_atp: float | None = None) -> RestEnergy:
     At steady state with a balanced pump the two agree.
     """
     rest = pr.rest_mV(cell)
-    integrator = Integrator(atol=1e-8, rtol=1e-8)
+    integrator = sim.settle_integrator(cell)
     sim.start(cell.temperature_degC, integrator, rest)
     sim.advance(100.0)
     influx_uA = 0.0

@@ -77,7 +77,7 @@ def rest_mV(cell: Cell, settle_ms: float = 1000.0, tolerance_mV_per_s: float = 1
                                cell.temperature_degC)
     else:
         guess = cell.membrane(cell.role_of(seg.sec)).pas_e_mV
-    sim.start(cell.temperature_degC, Integrator(atol=1e-8, rtol=1e-8), guess)
+    sim.start(cell.temperature_degC, sim.settle_integrator(cell), guess)
     sim.advance(settle_ms - 10.0)
     v1 = seg.v
     sim.advance(settle_ms)

@@ -77,6 +77,14 @@ def has_extracellular(cell) -> bool:
     return any(sec.has_membrane("extracellular") for sec in cell.sections())
 
 
+def settle_integrator(cell) -> Integrator:
+    """For settling to rest: CVODE with tight tolerances (1e-8), fixed 25 us steps for
+    cells with ``extracellular`` (see :func:`default_integrator`)."""
+    if has_extracellular(cell):
+        return Integrator(method="fixed", dt_ms=0.025)
+    return Integrator(atol=1e-8, rtol=1e-8)
+
+
 def default_integrator(cell, tight: bool = False) -> Integrator:
     """The integrator protocols use when none is given.
 

@@ -30,7 +30,9 @@ def h():
 def no_leaked_sections():
     """Delete every section after each test and fail the test if any was left behind.
 
-    Also returns NEURON's integrator to fixed step, so no test inherits CVODE from another.
+    Also returns NEURON's run globals to their defaults (fixed step, implicit Euler,
+    dt 25 us, 6.3 degC), so no test inherits another's integrator: a Crank-Nicolson
+    setting left by one test made a voltage-clamp test ring in another.
     """
     yield
     if "neuron" not in sys.modules:
@@ -39,6 +41,10 @@ def no_leaked_sections():
 
     hoc.CVode().active(0)
     hoc.CVode().use_local_dt(0)
+    hoc.secondorder = 0
+    hoc.dt = 0.025
+    hoc.steps_per_ms = 40.0
+    hoc.celsius = 6.3
     gc.collect()
     leaked = [sec.name() for sec in hoc.allsec()]
     for sec in list(hoc.allsec()):

@@ -44,6 +44,7 @@ def compartment(h, ions: B.Ions, diam_um=20.0, name="c", dynamic=False):
 
 def run(h, integ, v_init, t_stop, celsius):
     h.celsius = celsius
+    h.secondorder = 0
     cv = h.CVode()
     if integ["method"] == "cvode":
         cv.active(1)
@@ -299,6 +300,8 @@ def test_hcn_time_constant_depends_on_voltage(h):
         orec = h.Vector().record(seg.cm_hcn._ref_o, 0.1)
         h.celsius = 22.0
         h.dt = 0.01
+        h.secondorder = 0
+        h.CVode().active(0)
         h.finitialize(-40.0)
         clamp.amp1 = v
         h.continuerun(400.0)
