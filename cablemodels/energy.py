@@ -30,16 +30,6 @@ NA_CARRIERS = ("cm_na_hh", "cm_na_wb", "cm_na_ms96", "cm_leak", "cm_hcn")
 NA_PER_ATP = 3.0
 
 
-def _na_charge_uC(seg) -> float:
-    """Cumulative Na+ charge (uC, inward negative) through all Na+ carriers of a segment."""
-    area_cm2 = seg.area() * 1e-8
-    total = 0.0
-    for name in NA_CARRIERS:
-        if hasattr(seg, name):
-            total += getattr(seg, name).qna
-    return total * area_cm2
-
-
 def atp_to_joules(atp: float, free_energy_kJ_mol: float | None = None) -> float:
     """Free energy (J) released by hydrolysing ``atp`` molecules."""
     g = P.value("atp.free_energy_kJ_mol") if free_energy_kJ_mol is None else free_energy_kJ_mol
@@ -143,8 +133,7 @@ def _measured_segments(cell: Cell, fraction):
 def ap_energy(cell: Cell, integrator: Integrator | None = None, fraction=(0.25, 0.75),
               window_ms: float | None = None, settle_ms: float = 20.0,
               free_energy_kJ_mol: float | None = None, stim_seg=None,
-              amp_nA: float | None = None, sample_ms: float = 0.01,
-              max_doublings: int = 10) -> APEnergy:
+              amp_nA: float | None = None, max_doublings: int = 10) -> APEnergy:
     """Na+ entry, ATP and excess factor of one action potential.
 
     A brief pulse at the start of the cell (first node, start of the axon, or the
@@ -171,8 +160,7 @@ def ap_energy(cell: Cell, integrator: Integrator | None = None, fraction=(0.25, 
     amp = amp_nA if amp_nA is not None else pr.pulse_amplitude_nA(stim_seg)
     t_stim = settle_ms
     for _ in range(max_doublings + 1):
-        na_C, peaks = _one_spike(cell, segs, stim_seg, amp, t_stim, window_ms, sample_ms,
-                                 integrator, rest)
+        na_C, peaks = _one_spike(cell, segs, stim_seg, amp, t_stim, window_ms, integrator, rest)
         if peaks.max() >= pr.SPIKE_THRESHOLD_MV or amp_nA is not None:
             break
         amp *= 2
@@ -194,27 +182,35 @@ def ap_energy(cell: Cell, integrator: Integrator | None = None, fraction=(0.25, 
                                    fraction=fraction))
 
 
-def _one_spike(cell, segs, stim_seg, amp, t_stim, window_ms, sample_ms, integrator, rest):
-    """Run one pulse; return each segment's Na+ entry (C, rest-corrected) and peak (mV)."""
+def _one_spike(cell, segs, stim_seg, amp, t_stim, window_ms, integrator, rest):
+    """Run one pulse; return each segment's Na+ entry (C, rest-corrected) and peak (mV).
+
+    Peaks come from ``cm_vmax`` (inserted into the measured sections if absent; it
+    carries no current), not from recorded traces: recording every segment cost
+    more than the simulation (benchmarks/RESULTS.md).
+    """
     h = hoc()
+    for sec in {id(s): s for _, s, _ in segs}.values():
+        if not sec.has_membrane("cm_vmax"):
+            sec.insert("cm_vmax")
+    carriers = [(seg, seg.area() * 1e-8, [getattr(seg, n) for n in NA_CARRIERS if hasattr(seg, n)])
+                for _, _, seg in segs]
+
+    def snapshot():
+        return np.array([area * sum(m.qna for m in mechs) for _, area, mechs in carriers])
+
     clamp = h.IClamp(stim_seg)
     clamp.amp, clamp.delay, clamp.dur = amp, t_stim, 0.5
-    tvec = h.Vector(np.arange(t_stim, t_stim + window_ms, sample_ms))
-    vrecs = []
-    for _, sec, seg in segs:
-        vec = h.Vector()
-        vec.record(seg._ref_v, tvec, sec=sec)
-        vrecs.append(vec)
     sim.start(cell.temperature_degC, integrator, rest)
     sim.advance(t_stim - 5.0)
-    q_base = np.array([_na_charge_uC(seg) for _, _, seg in segs])
+    q_base = snapshot()
     sim.advance(t_stim)
-    q0 = np.array([_na_charge_uC(seg) for _, _, seg in segs])
+    q0 = snapshot()
     sim.advance(t_stim + window_ms)
-    q1 = np.array([_na_charge_uC(seg) for _, _, seg in segs])
+    q1 = snapshot()
     rest_rate = (q0 - q_base) / 5.0
     na_C = -(q1 - q0 - rest_rate * window_ms) * 1e-6
-    peaks = np.array([np.array(v).max() for v in vrecs])
+    peaks = np.array([seg.cm_vmax.vmax for seg, _, _ in carriers])
     return na_C, peaks
 
 
