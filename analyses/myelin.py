@@ -153,10 +153,13 @@ def main(out_dir, quick=False) -> Section:
     ax[0].set(xlabel="axon diameter (um)", ylabel="ATP/um unmyelinated / myelinated",
               title="E1 at equal diameter")
     ax[0].legend(fontsize=7)
+    defaults = {"g_ratio": 0.6, "internode_x_fibre_d": 100.0, "node_gnabar_S_cm2": 3.0}
     for name, g in sweeps.groupby("parameter"):
-        ax[1].plot(range(len(g)), g["ratio"], "o-", label=f"{name}: {list(g['value'])}")
-    ax[1].set(xlabel="sweep point", ylabel="ratio (1 um, vs WB unmyelinated)",
-              title="E1 sweeps at 1 um")
+        ax[1].plot(g["value"] / defaults[name], g["ratio"], "o-",
+                       label=f"{name} ({', '.join(f'{v:g}' for v in g['value'])})")
+    ax[1].axvline(1.0, ls=":", c="0.5")
+    ax[1].set(xlabel="parameter / default value", ylabel="ATP/um ratio (1 um axons)",
+              title="E1: what moves the saving")
     ax[1].legend(fontsize=6)
     figs = [save_figure(fig, out_dir, "myelin_ratio")]
     data = [save_data(frame, out_dir, "myelin_equal_diameter"),
