@@ -15,7 +15,6 @@ import pandas as pd
 from cablemodels import parameters as P
 from cablemodels.axon import (MyelinatedAxonParams, UnmyelinatedAxonParams, build_myelinated_axon,
                               build_unmyelinated_axon)
-from cablemodels.biophysics import Membrane
 from cablemodels.energy import ap_energy, atp_to_joules
 from cablemodels.morphology import SwcParams, load_swc, shipped
 

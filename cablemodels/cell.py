@@ -167,7 +167,7 @@ class Cell:
 
     def discretize(self, rule: Discretization) -> None:
         """Set every section's nseg by ``rule`` (re-applies its membrane parameters)."""
-        for role, secs in self._roles.items():
+        for secs in self._roles.values():
             for sec in secs:
                 cm = sec.cm
                 n = rule.nseg(sec.L, sec.diam, sec.Ra, cm)

@@ -160,7 +160,6 @@ def load_swc(params: SwcParams) -> Cell:
     cell = Cell("swc", params, params.temperature_degC, params.ions)
     with build_guard(cell):
         holder = _Holder()
-        cell._import3d_holder = holder
         reader = h.Import3d_SWC_read()
         reader.quiet = 1
         reader.input(str(Path(params.path).resolve()))

@@ -138,7 +138,7 @@ def _html(sections, claims, provenance, out: Path) -> str:
         cells = [c.strip() for c in line.strip("|").split("|")]
         parts.append("<tr>" + "".join(f"<td>{esc(c)}</td>" for c in cells) + "</tr>")
     parts.append("</table>")
-    for name, section, error, seconds in sections:
+    for name, section, error, _ in sections:
         if section is None:
             parts.append(f"<h2>{esc(name)}: the analysis failed</h2><pre>{esc(error)}</pre>")
             continue

@@ -69,9 +69,6 @@ class Integrator:
         return out
 
 
-FIXED = Integrator(method="fixed", dt_ms=0.005, secondorder=2)
-
-
 def has_extracellular(cell) -> bool:
     """True when any section of ``cell`` has NEURON's ``extracellular`` mechanism."""
     return any(sec.has_membrane("extracellular") for sec in cell.sections())

@@ -13,12 +13,10 @@ import numpy as np
 import pytest
 
 from cablemodels import energy as E
-from cablemodels import parameters as P
 from cablemodels import protocols as pr
 from cablemodels.axon import (MyelinatedAxonParams, UnmyelinatedAxonParams, build_myelinated_axon,
                               build_unmyelinated_axon)
 from cablemodels.biophysics import AVOGADRO, ELEMENTARY_CHARGE_C, HCN, Membrane
-from cablemodels.cell import hoc
 from cablemodels.simulation import Integrator
 from cablemodels.soma import NeuronParams, build_neuron
 

@@ -92,7 +92,7 @@ def test_two_processes_on_a_cold_cache(small_mod_dir, tmp_path):
         for _ in range(2)
     ]
     results = [p.communicate(timeout=300) for p in procs]
-    for p, (out, err) in zip(procs, results):
+    for p, (_, err) in zip(procs, results):
         assert p.returncode == 0, err
     libs = {out.strip() for out, _ in results}
     assert len(libs) == 1 and Path(libs.pop()).is_file()
