@@ -82,6 +82,47 @@ def _cmd_reproduce(args: argparse.Namespace) -> int:
     return 0
 
 
+def _exportable_cells() -> dict:
+    """Named cells ``export-hoc`` can write (each built with its cited defaults)."""
+    from .axon import (MyelinatedAxonParams, UnmyelinatedAxonParams, build_myelinated_axon,
+                       build_unmyelinated_axon)
+    from .soma import SOMA_PRESETS, NeuronParams, build_neuron
+
+    cells = {
+        "squid-axon": lambda: build_unmyelinated_axon(UnmyelinatedAxonParams()),
+        "mammalian-axon": lambda: build_unmyelinated_axon(UnmyelinatedAxonParams.mammalian()),
+        "myelinated": lambda: build_myelinated_axon(MyelinatedAxonParams.mammalian()),
+        "myelinated-double": lambda: build_myelinated_axon(
+            MyelinatedAxonParams.mammalian(representation="double")),
+    }
+    for name in SOMA_PRESETS:
+        cells[f"{name}-soma"] = lambda name=name: build_neuron(NeuronParams.preset(name))
+    return cells
+
+
+def _cmd_export_hoc(args: argparse.Namespace) -> int:
+    from . import hocio, protocols
+
+    cells = _exportable_cells()
+    if args.swc:
+        from .morphology import SwcParams, load_swc, shipped
+
+        path = Path(args.swc)
+        cell = load_swc(SwcParams(path if path.suffix == ".swc" else shipped(args.swc)))
+    elif args.cell in cells:
+        cell = cells[args.cell]()
+    else:
+        raise ValueError(f"unknown cell {args.cell!r}; choose one of {sorted(cells)} "
+                         "or give --swc FILE")
+    if not args.no_rest:
+        protocols.rest_mV(cell)
+    path = hocio.export_hoc(cell, args.out, args.template)
+    print(f"wrote {path} ({cell.nseg_total()} segments; sections "
+          + ", ".join(f"{role}[{len(secs)}]" for role, secs in cell.roles.items()) + ")")
+    cell.delete()
+    return 0
+
+
 def make_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``cablemodels`` command."""
     parser = argparse.ArgumentParser(
@@ -117,6 +158,25 @@ def make_parser() -> argparse.ArgumentParser:
         "next to Hodgkin & Huxley's 1952 computed value.",
     )
     p.set_defaults(func=_cmd_demo)
+
+    p = sub.add_parser(
+        "export-hoc",
+        help="write a cell as a hoc template for nrniv",
+        description="Build a named cell (or an SWC morphology) with its cited defaults and "
+        "write it as a hoc template (begintemplate ... endtemplate) that nrniv loads with "
+        "cablemodels' library: nrniv -dll \"$(cablemodels build)\" FILE your_script.hoc. "
+        "See docs/hoc.md for the template's interface.",
+    )
+    p.add_argument("cell", nargs="?", default="myelinated",
+                   help="squid-axon, mammalian-axon, myelinated (default), myelinated-double, "
+                   "granule-soma, interneuron-soma, pyramidal-soma, motoneuron-soma")
+    p.add_argument("--swc", help="an SWC file, or the name of a shipped morphology "
+                   "(ball_and_stick, interneuron_small, motoneuron_large, pyramidal_myelinated)")
+    p.add_argument("--out", required=True, help="hoc file to write")
+    p.add_argument("--template", help="template name (default: derived from the cell)")
+    p.add_argument("--no-rest", action="store_true",
+                   help="do not find the resting potential (the template then has no v_rest_mV)")
+    p.set_defaults(func=_cmd_export_hoc)
 
     p = sub.add_parser(
         "reproduce",

@@ -130,6 +130,19 @@ def _measured_segments(cell: Cell, fraction):
     return list(cell.segments()), 0.0
 
 
+def _check_counted(cell: Cell, segs) -> None:
+    """Refuse to report a Na+ entry that our counters cannot see."""
+    names = {sec.name(): sec for _, sec, _ in segs}
+    uncounted = sorted(n for n, sec in names.items() if sec.has_membrane("hh"))
+    if uncounted:
+        raise ValueError(f"section(s) {', '.join(uncounted[:5])} of {cell.name} use NEURON's "
+                         "hh, which keeps no Na+ charge counter; use cm_na_hh and cm_k_hh "
+                         "(the same kinetics) so the Na+ entry can be counted")
+    if not any(sec.has_membrane(m) for sec in names.values() for m in NA_CARRIERS):
+        raise ValueError(f"no measured section of {cell.name} carries a Na+ counter "
+                         f"(one of {', '.join(NA_CARRIERS)}); nothing to count")
+
+
 def ap_energy(cell: Cell, integrator: Integrator | None = None, fraction=(0.25, 0.75),
               window_ms: float | None = None, settle_ms: float = 20.0,
               free_energy_kJ_mol: float | None = None, stim_seg=None,
@@ -153,6 +166,7 @@ def ap_energy(cell: Cell, integrator: Integrator | None = None, fraction=(0.25, 
     if window_ms is None:
         window_ms = 40.0 if cell.temperature_degC <= 10.0 else 15.0
     segs, length = _measured_segments(cell, fraction)
+    _check_counted(cell, segs)
     if stim_seg is None:
         first = (cell.sections("node") or cell.sections("axon") or cell.sections("soma")
                  or cell.sections())[0]

@@ -69,14 +69,7 @@ def rest_mV(cell: Cell, settle_ms: float = 1000.0, tolerance_mV_per_s: float = 1
     if cached is not None:
         return cached
     seg = cell.origin()
-    leak = cell.membrane(cell.role_of(seg.sec)).leak
-    from .biophysics import ghk_voltage_mV
-
-    if leak.pk_cm_s + leak.pna_cm_s + leak.pcl_cm_s > 0:
-        guess = ghk_voltage_mV(leak.pk_cm_s, leak.pna_cm_s, leak.pcl_cm_s, cell.ions,
-                               cell.temperature_degC)
-    else:
-        guess = cell.membrane(cell.role_of(seg.sec)).pas_e_mV
+    guess = _rest_guess(cell, seg)
     sim.start(cell.temperature_degC, sim.settle_integrator(cell), guess)
     sim.advance(settle_ms - 10.0)
     v1 = seg.v
@@ -86,6 +79,22 @@ def rest_mV(cell: Cell, settle_ms: float = 1000.0, tolerance_mV_per_s: float = 1
         raise RuntimeError(f"cell {cell.name} has not settled after {settle_ms} ms (still moving "
                            f"{drift:.3g} mV/s at {_label(seg)}); it may fire spontaneously")
     return cell.cache_rest(float(seg.v))
+
+
+def _rest_guess(cell: Cell, seg) -> float:
+    """Starting point for settling: the GHK reversal of the segment's own leak
+    (``cm_leak``), else ``pas``'s reversal, else -65 mV. Read from the segment, so
+    cells built in hoc need no cablemodels description."""
+    from .biophysics import ghk_voltage_mV
+
+    seg = seg.sec(min(max(seg.x, 1e-9), 1.0 - 1e-9))  # the ends carry no mechanisms
+    if seg.sec.has_membrane("cm_leak"):
+        leak = seg.cm_leak
+        if leak.pk + leak.pna + leak.pcl > 0:
+            return ghk_voltage_mV(leak.pk, leak.pna, leak.pcl, cell.ions, cell.temperature_degC)
+    if seg.sec.has_membrane("pas"):
+        return float(seg.pas.e)
+    return -65.0
 
 
 def _v_init(cell: Cell, v_init_mV: float | None) -> float:
