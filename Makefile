@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup reproduce demo test bench clean
+.PHONY: setup mpi reproduce demo test bench clean
 
 $(STAMP): setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,7 +22,11 @@ reproduce: setup
 demo: setup
 	$(BIN)/cablemodels demo
 
-test: setup
+# MPI for the 2-rank sweep test; the script skips (with a warning) where it cannot install.
+mpi:
+	./scripts/install_mpi.sh
+
+test: setup mpi
 	$(BIN)/python -m pytest -ra
 
 clean:

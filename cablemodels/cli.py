@@ -123,6 +123,17 @@ def _cmd_export_hoc(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_sweep(args: argparse.Namespace) -> int:
+    from . import sweep
+
+    spec = sweep.SweepSpec.from_file(args.spec)
+    frame = sweep.run(spec, args.out, jobs=args.jobs, progress=not args.no_progress,
+                      retry_failed=args.retry_failed, mpi=args.mpi)
+    failed = int((frame["status"] != "ok").sum())
+    print(f"{len(frame)} points ({failed} failed) in {Path(args.out) / sweep.TABLE_FILE}")
+    return 0
+
+
 def make_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``cablemodels`` command."""
     parser = argparse.ArgumentParser(
@@ -177,6 +188,24 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-rest", action="store_true",
                    help="do not find the resting potential (the template then has no v_rest_mV)")
     p.set_defaults(func=_cmd_export_hoc)
+
+    p = sub.add_parser(
+        "sweep",
+        help="run (or resume) a parameter sweep from a JSON/TOML spec",
+        description="Run every point of SPEC (protocol, grid and/or points, fixed) and write "
+        "one file per finished point plus results.csv into --out. Running the same command "
+        "again resumes: finished points are kept. A failing point is recorded with its error. "
+        "On a cluster: mpiexec -n N python -m cablemodels.sweep SPEC --out DIR --mpi.",
+    )
+    p.add_argument("spec", help="sweep specification (.json or .toml)")
+    p.add_argument("--out", required=True, help="folder for the points and results.csv")
+    p.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
+                   help="local processes (default: every core)")
+    p.add_argument("--mpi", action="store_true",
+                   help="distribute points with NEURON's ParallelContext over MPI")
+    p.add_argument("--retry-failed", action="store_true", help="run failed points again")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.set_defaults(func=_cmd_sweep)
 
     p = sub.add_parser(
         "reproduce",
