@@ -493,6 +493,10 @@ def _mpi_context():
 
     h.nrnmpi_init()
     pc = h.ParallelContext()
+    # One subworld per rank: psolve's collective spike exchange (simulation.advance)
+    # then stays inside each rank, and only the bulletin board spans ranks. Without
+    # this, two ranks running different points deadlocked in psolve.
+    pc.subworlds(1)
     pc.runworker()
     return pc
 
