@@ -29,5 +29,11 @@ mpi:
 test: setup mpi
 	$(BIN)/python -m pytest -ra
 
+# Benchmarks (not part of the tests): tables in benchmarks/RESULTS*.md.
+bench: setup mpi
+	$(BIN)/python -m pip install --quiet -e '.[bench]'
+	$(BIN)/python benchmarks/bench_energy.py
+	$(BIN)/python benchmarks/bench_scale.py
+
 clean:
 	rm -rf $(VENV) build dist *.egg-info

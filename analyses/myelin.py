@@ -5,6 +5,7 @@ unmyelinated, at equal axon diameter and at equal conduction velocity; across
 diameter, g-ratio, internode length, nodal Na+ density, kinetics and temperature;
 with the resting cost at a firing rate. Conduction is checked in every counted
 configuration (a spike must reach the measured region); failures are reported.
+Every configuration is a point of a cablemodels.sweep run (data/sweeps/).
 
 Sources: Hursh 1939 Am J Physiol 127:131 (6 m/s per um fibre diameter);
 Rushton 1951 J Physiol 115:101; McIntyre et al. 2002 J Neurophysiol 87:995;
@@ -15,54 +16,52 @@ Hodgkin & Huxley 1952; Attwell & Laughlin 2001 JCBFM 21:1133.
 from __future__ import annotations
 
 import math
+import shutil
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from cablemodels.axon import (MyelinatedAxonParams, UnmyelinatedAxonParams, build_myelinated_axon,
-                              build_unmyelinated_axon)
-from cablemodels.biophysics import Membrane
-from cablemodels.energy import ap_energy, rest_energy
-from cablemodels.protocols import PropagationError, axon_velocity
+from cablemodels import sweep
 
 from .common import Row, Section, figure, save_data, save_figure
 
 
-def _measure(cell, label, failures):
-    try:
-        e = ap_energy(cell)
-        v = axon_velocity(cell).velocity_m_s
-        rest = rest_energy(cell)
-        per_um_rest = rest.atp_per_s * (e.length_um / _total_length(cell)) / e.length_um
-        return {"atp_per_um": e.atp_per_um, "velocity_m_s": v, "excess": e.excess_factor,
-                "rest_atp_per_s_per_um": per_um_rest}
-    except (PropagationError, RuntimeError) as err:
-        failures.append(f"{label}: {err}")
-        return None
-    finally:
-        cell.delete()
+#: Failures that mean "this configuration does not conduct / has no rest", which the
+#: report lists; any other error in a point is a bug and stops the analysis.
+EXPECTED_FAILURES = ("PropagationError", "RuntimeError")
 
 
-def _total_length(cell):
-    return sum(sec.L for sec in cell.sections())
+def _sweep(out_dir, name, protocol, points, failures) -> pd.DataFrame:
+    """Run ``points`` through cablemodels.sweep (one file per point under
+    data/sweeps/NAME, started afresh for each report); failed points are listed."""
+    folder = Path(out_dir) / "data" / "sweeps" / name
+    shutil.rmtree(folder, ignore_errors=True)
+    frame = sweep.run(sweep.SweepSpec(protocol, points=tuple(points)), folder, progress=False)
+    for _, row in frame[frame["status"] != "ok"].iterrows():
+        if not row["error"].startswith(EXPECTED_FAILURES):
+            raise RuntimeError(f"E1 sweep {name} point {row['point']} failed: {row['error']}")
+        failures.append(f"{name} {row['point']}: {row['error']}")
+    return frame
 
 
-def unmyelinated(d, kinetics="wb", temperature=None):
-    if kinetics == "squid":
-        p = UnmyelinatedAxonParams(diameter_um=d, length_um=max(4000.0, 1500 * math.sqrt(d)),
-                                   temperature_degC=temperature)
-    else:
-        p = UnmyelinatedAxonParams.mammalian(kinetics=kinetics, diameter_um=d,
-                                             length_um=max(3000.0, 1500 * math.sqrt(d)))
-    return build_unmyelinated_axon(p)
+def _ok(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame[frame["status"] == "ok"]
 
 
-def myelinated(d, kinetics="ms96", temperature=None, **changes):
-    if kinetics == "squid":
-        p = MyelinatedAxonParams(axon_diameter_um=d, temperature_degC=temperature, **changes)
-    else:
-        p = MyelinatedAxonParams.mammalian(kinetics=kinetics, axon_diameter_um=d, **changes)
-    return build_myelinated_axon(p)
+def _unmyelinated(d, kinetics="wb", temperature=None) -> dict:
+    point = {"kinetics": kinetics, "diameter_um": d,
+             "length_um": max(4000.0 if kinetics == "squid" else 3000.0, 1500 * math.sqrt(d))}
+    if temperature is not None:
+        point["temperature_degC"] = temperature
+    return point
+
+
+def _myelinated(d, kinetics="ms96", temperature=None, **changes) -> dict:
+    point = {"kinetics": kinetics, "axon_diameter_um": d, **changes}
+    if temperature is not None:
+        point["temperature_degC"] = temperature
+    return point
 
 
 def main(out_dir, quick=False) -> Section:
@@ -70,12 +69,17 @@ def main(out_dir, quick=False) -> Section:
     diameters = [1.0, 10.0] if quick else [0.2, 0.5, 1.0, 2.0, 5.0, 10.0, 20.0]
     # the unmyelinated axon is Wang-Buzsaki in both comparisons; the nodes differ
     pairs = {"WB axon vs WB nodes": "wb", "WB axon vs MS96 nodes": "ms96"}
+    unmy = _ok(_sweep(out_dir, "unmyelinated_wb", "unmyelinated_ap",
+                      [_unmyelinated(d) for d in diameters], failures))
+    my = _ok(_sweep(out_dir, "myelinated_by_diameter", "myelinated_ap",
+                    [_myelinated(d, km) for km in pairs.values() for d in diameters], failures))
     table = []
-    for d in diameters:
-        u = _measure(unmyelinated(d, "wb"), f"unmyelinated WB {d} um", failures)
-        for label, km in pairs.items():
-            m = _measure(myelinated(d, km), f"myelinated {km} {d} um", failures)
-            if u and m:
+    for label, km in pairs.items():
+        for d in diameters:
+            u = unmy[unmy["diameter_um"] == d]
+            m = my[(my["axon_diameter_um"] == d) & (my["kinetics"] == km)]
+            if len(u) and len(m):
+                u, m = u.iloc[0], m.iloc[0]
                 table.append({"comparison": label, "diameter_um": d,
                               "unmy_atp_per_um": u["atp_per_um"], "my_atp_per_um": m["atp_per_um"],
                               "unmy_velocity_m_s": u["velocity_m_s"],
@@ -86,58 +90,60 @@ def main(out_dir, quick=False) -> Section:
     frame = pd.DataFrame(table)
 
     # squid kinetics on both sides at two temperatures (1 and 10 um)
+    squid_set = [(temp, d) for temp in (6.3, 18.5) for d in ([10.0] if quick else [1.0, 10.0])]
+    su = _ok(_sweep(out_dir, "squid_unmyelinated", "unmyelinated_ap",
+                    [_unmyelinated(d, "squid", t) for t, d in squid_set], failures))
+    sm = _ok(_sweep(out_dir, "squid_myelinated", "myelinated_ap",
+                    [_myelinated(d, "squid", t) for t, d in squid_set], failures))
     squid_rows = []
-    for temp in (6.3, 18.5):
-        for d in ([10.0] if quick else [1.0, 10.0]):
-            u = _measure(unmyelinated(d, "squid", temp), f"squid unmy {d} um {temp} C", failures)
-            m = _measure(myelinated(d, "squid", temp), f"squid my {d} um {temp} C", failures)
-            if u and m:
-                squid_rows.append({"temperature_degC": temp, "diameter_um": d,
-                                   "ratio": u["atp_per_um"] / m["atp_per_um"],
-                                   "my_velocity_m_s": m["velocity_m_s"]})
+    for temp, d in squid_set:
+        u = su[(su["temperature_degC"] == temp) & (su["diameter_um"] == d)]
+        m = sm[(sm["temperature_degC"] == temp) & (sm["axon_diameter_um"] == d)]
+        if len(u) and len(m):
+            squid_rows.append({"temperature_degC": temp, "diameter_um": d,
+                               "ratio": u.iloc[0]["atp_per_um"] / m.iloc[0]["atp_per_um"],
+                               "my_velocity_m_s": m.iloc[0]["velocity_m_s"]})
 
     # equal velocity: unmyelinated WB diameter with the myelinated axon's velocity
     wb = frame[frame["comparison"] == "WB axon vs MS96 nodes"]
     slope_v, icpt_v = np.polyfit(np.log(wb["diameter_um"]), np.log(wb["unmy_velocity_m_s"]), 1)
     ref = wb[wb["diameter_um"] == 1.0].iloc[0]
     d_equal = math.exp((math.log(ref["my_velocity_m_s"]) - icpt_v) / slope_v)
-    check = _measure(unmyelinated(d_equal, "wb"), f"unmyelinated WB {d_equal:.0f} um", failures)
-    equal_v_ratio = (check["atp_per_um"] / ref["my_atp_per_um"]) if check else float("nan")
+    check = _ok(_sweep(out_dir, "equal_velocity", "unmyelinated_ap", [_unmyelinated(d_equal)],
+                       failures))
+    equal_v_ratio = (check.iloc[0]["atp_per_um"] / ref["my_atp_per_um"]) if len(check) \
+        else float("nan")
 
     # sweeps on the 1 um myelinated axon (MS96 nodes); unmyelinated reference WB 1 um
     unmy_ref = ref["unmy_atp_per_um"]
-    sweeps = []
     sweep_sets = {
         "g_ratio": [0.6, 0.8] if quick else [0.5, 0.6, 0.7, 0.8],
         "internode_x_fibre_d": [100.0] if quick else [50.0, 100.0, 200.0],
         "node_gnabar_S_cm2": [3.0] if quick else [0.5, 1.0, 3.0, 6.0],
     }
-    for name, values in sweep_sets.items():
-        for val in values:
-            kwargs = {}
-            if name == "g_ratio":
-                kwargs["g_ratio"] = val
-            elif name == "internode_x_fibre_d":
-                kwargs["internode_length_um"] = val * 1.0 / 0.6
-            else:
-                kwargs["node_membrane"] = Membrane.mammalian("node", "ms96", gnabar_S_cm2=val)
-            cell = myelinated(1.0, "ms96", **kwargs)
-            lamellae = cell.params.n_lamellae
-            m = _measure(cell, f"sweep {name}={val}", failures)
-            sweeps.append({"parameter": name, "value": val, "n_lamellae": lamellae,
-                           "ratio": unmy_ref / m["atp_per_um"] if m else np.nan,
-                           "velocity_m_s": m["velocity_m_s"] if m else np.nan,
-                           "conducts": m is not None})
+    keys = {"g_ratio": lambda v: {"g_ratio": v},
+            "internode_x_fibre_d": lambda v: {"internode_length_um": v * 1.0 / 0.6},
+            "node_gnabar_S_cm2": lambda v: {"node_gnabar_S_cm2": v}}
+    labelled = [(name, val) for name, values in sweep_sets.items() for val in values]
+    runs = _sweep(out_dir, "myelinated_1um_parameters", "myelinated_ap",
+                  [_myelinated(1.0, "ms96", **keys[name](val)) for name, val in labelled],
+                  failures)
+    sweeps = []
+    for (name, val), (_, r) in zip(labelled, runs.iterrows()):
+        ok = r["status"] == "ok"
+        sweeps.append({"parameter": name, "value": val,
+                       "n_lamellae": r["n_lamellae"] if ok else np.nan,
+                       "ratio": unmy_ref / r["atp_per_um"] if ok else np.nan,
+                       "velocity_m_s": r["velocity_m_s"] if ok else np.nan, "conducts": ok})
     sweeps = pd.DataFrame(sweeps)
 
     # single vs double cable (1 um, MS96 nodes; fixed step, so full mode only)
-    cables = []
-    for rep in (["single"] if quick else ["single", "double"]):
-        m = _measure(myelinated(1.0, "ms96", representation=rep), f"{rep} cable 1 um", failures)
-        if m:
-            cables.append({"representation": rep, "ratio": unmy_ref / m["atp_per_um"],
-                           "velocity_m_s": m["velocity_m_s"], "atp_per_um": m["atp_per_um"]})
-    cables = pd.DataFrame(cables)
+    reps = ["single"] if quick else ["single", "double"]
+    cab = _ok(_sweep(out_dir, "single_vs_double", "myelinated_ap",
+                     [_myelinated(1.0, "ms96", representation=rep) for rep in reps], failures))
+    cables = pd.DataFrame([{"representation": r["representation"],
+                            "ratio": unmy_ref / r["atp_per_um"], "velocity_m_s": r["velocity_m_s"],
+                            "atp_per_um": r["atp_per_um"]} for _, r in cab.iterrows()])
 
     # with resting cost at 1 and 10 Hz (1 um pair, WB vs MS96)
     rates = [1.0, 10.0]

@@ -159,7 +159,7 @@ def arbor_point(recipe: MyelinatedRecipe, dt_ms: float, t_stop_ms: float = 16.0)
     tt = ina[:, 0]
     current = ina[:, 1:][:, mask] - ina[0, 1:][mask]  # nA per CV, rest subtracted
     window = tt >= 1.0
-    charge_C = -np.trapz(current[window].sum(axis=1), tt[window]) * 1e-12  # nA ms = pC
+    charge_C = -np.trapezoid(current[window].sum(axis=1), tt[window]) * 1e-12  # nA ms = pC
     return {"atp_per_um": charge_C / ELEMENTARY_CHARGE_C / NA_PER_ATP / (d1 - d0),
             "velocity_m_s": velocity}
 

@@ -1,6 +1,6 @@
 """Speed of protocols and energy accounting (issue 5). Medians of repeated runs.
 
-Run: ``.venv/bin/python benchmarks/bench_energy.py`` (writes benchmarks/RESULTS.md).
+Run: ``.venv/bin/python benchmarks/bench_energy.py`` (writes benchmarks/RESULTS_energy.md).
 
 (a) Energy accounting overhead on a 1,000-segment squid axon: the same spike run
     with only two threshold detectors (plain) vs ``energy.ap_energy`` (counter
@@ -31,7 +31,7 @@ from cablemodels.simulation import Integrator
 from cablemodels.soma import NeuronParams, build_neuron
 
 REPEATS = 5
-OUT = Path(__file__).resolve().parent / "RESULTS.md"
+OUT = Path(__file__).resolve().parent / "RESULTS_energy.md"
 
 
 def median_time(fn, repeats=REPEATS):

@@ -277,7 +277,7 @@ def converged_point() -> dict:
 
 
 def ours_point() -> dict:
-    return sweep.myelinated_ap(**MAP_POINT)
+    return sweep.myelinated_ap(rest_cost=False, **MAP_POINT)
 
 
 def _crossing(t, v, threshold=THRESHOLD_MV):
@@ -334,7 +334,7 @@ def plain_point(template_file: Path, template: str, dt_ms: float, amp_nA: float)
     for (sec, seg, d, area), ina in zip(segs, inas):
         if d0 <= d < d1:
             current = ina.as_numpy() - ina.as_numpy()[0]  # rest subtracted
-            na_C += -np.trapz(current[window], tt[window]) * area * 1e-8 * 1e-6
+            na_C += -np.trapezoid(current[window], tt[window]) * area * 1e-8 * 1e-6
     del names, stim, cell
     atp_per_um = na_C / ELEMENTARY_CHARGE_C / NA_PER_ATP / (d1 - d0)
     return {"atp_per_um": atp_per_um, "velocity_m_s": velocity}

@@ -50,6 +50,9 @@ class APEnergy:
         Axon length the ``*_per_um`` values are divided by (0 for non-axons).
     free_energy_kJ_mol : float
     provenance : dict
+    velocity : protocols.Velocity or None
+        Conduction velocity between :func:`protocols.velocity_sites`, timed in the
+        same run (axons only; None when the spike did not pass both sites in the window).
     """
 
     segments: pd.DataFrame
@@ -57,6 +60,7 @@ class APEnergy:
     length_um: float
     free_energy_kJ_mol: float
     provenance: dict = field(repr=False)
+    velocity: object = None  # protocols.Velocity timed in the same run, if measurable
 
     @property
     def na_charge_C(self) -> float:
@@ -173,8 +177,13 @@ def ap_energy(cell: Cell, integrator: Integrator | None = None, fraction=(0.25, 
         stim_seg = first(0.5 if (cell.sections("node") or cell.sections("soma")) else 0.0)
     amp = amp_nA if amp_nA is not None else pr.pulse_amplitude_nA(stim_seg)
     t_stim = settle_ms
+    try:
+        timing = pr.velocity_sites(cell, fraction) if length > 0 else ()
+    except ValueError:  # too few nodes to time between interior ones
+        timing = ()
     for _ in range(max_doublings + 1):
-        na_C, peaks = _one_spike(cell, segs, stim_seg, amp, t_stim, window_ms, integrator, rest)
+        na_C, peaks, crossings = _one_spike(cell, segs, stim_seg, amp, t_stim, window_ms,
+                                            integrator, rest, timing)
         if peaks.max() >= pr.SPIKE_THRESHOLD_MV or amp_nA is not None:
             break
         amp *= 2
@@ -191,13 +200,20 @@ def ap_energy(cell: Cell, integrator: Integrator | None = None, fraction=(0.25, 
                      "atp": q / ELEMENTARY_CHARGE_C / NA_PER_ATP, "peak_mV": peak,
                      "capacitive_min_C": sec.cm * 1e-6 * area * 1e-8 * (peak - rest) * 1e-3})
     g = P.value("atp.free_energy_kJ_mol") if free_energy_kJ_mol is None else free_energy_kJ_mol
+    velocity = None
+    if timing:
+        try:
+            velocity = pr.velocity_between(cell, *timing, *crossings, integrator, amp)
+        except pr.PropagationError:
+            velocity = None
     return APEnergy(pd.DataFrame(rows), rest, length, g,
                     pr._provenance(cell, integrator, stimulus_nA=amp, window_ms=window_ms,
-                                   fraction=fraction))
+                                   fraction=fraction), velocity)
 
 
-def _one_spike(cell, segs, stim_seg, amp, t_stim, window_ms, integrator, rest):
-    """Run one pulse; return each segment's Na+ entry (C, rest-corrected) and peak (mV).
+def _one_spike(cell, segs, stim_seg, amp, t_stim, window_ms, integrator, rest, timing=()):
+    """Run one pulse; return each segment's Na+ entry (C, rest-corrected), peak (mV)
+    and the threshold-crossing times at the ``timing`` segments.
 
     Peaks come from ``cm_vmax`` (inserted into the measured sections if absent; it
     carries no current), not from recorded traces: recording every segment cost
@@ -215,6 +231,7 @@ def _one_spike(cell, segs, stim_seg, amp, t_stim, window_ms, integrator, rest):
 
     clamp = h.IClamp(stim_seg)
     clamp.amp, clamp.delay, clamp.dur = amp, t_stim, 0.5
+    detectors = [pr._spikes(seg) for seg in timing]  # events only, no recording
     sim.start(cell.temperature_degC, integrator, rest)
     sim.advance(t_stim - 5.0)
     q_base = snapshot()
@@ -225,7 +242,7 @@ def _one_spike(cell, segs, stim_seg, amp, t_stim, window_ms, integrator, rest):
     rest_rate = (q0 - q_base) / 5.0
     na_C = -(q1 - q0 - rest_rate * window_ms) * 1e-6
     peaks = np.array([seg.cm_vmax.vmax for seg, _, _ in carriers])
-    return na_C, peaks
+    return na_C, peaks, [list(times) for _, times in detectors]
 
 
 @dataclass(frozen=True)

@@ -65,16 +65,21 @@ def _integrator(method: str, dt_ms: float | None, cell):
     return sim.Integrator(method=method, dt_ms=dt_ms or 0.025)
 
 
-def _ap_results(cell, method: str, dt_ms: float | None) -> dict:
+def _ap_results(cell, method: str, dt_ms: float | None, rest_cost: bool) -> dict:
     from . import energy, protocols
 
     try:
         integrator = _integrator(method, dt_ms, cell)
         ap = energy.ap_energy(cell, integrator=integrator)
-        velocity = protocols.axon_velocity(cell, integrator=integrator)
-        return {"atp_per_um": ap.atp_per_um, "velocity_m_s": velocity.velocity_m_s,
-                "excess_factor": ap.excess_factor, "rest_mV": ap.rest_mV,
-                "nseg": cell.nseg_total()}
+        # timed in the same run; a separate run only if the spike left the window early
+        velocity = ap.velocity or protocols.axon_velocity(cell, integrator=integrator)
+        out = {"atp_per_um": ap.atp_per_um, "velocity_m_s": velocity.velocity_m_s,
+               "excess_factor": ap.excess_factor, "rest_mV": ap.rest_mV}
+        if rest_cost:
+            length_um = sum(sec.L for sec in cell.sections())
+            out["rest_atp_per_s_per_um"] = energy.rest_energy(cell).atp_per_s / length_um
+        out["nseg"] = cell.nseg_total()
+        return out
     finally:
         cell.delete()
 
@@ -98,7 +103,8 @@ def _myelinated_params(kinetics: str = "ms96", node_gnabar_S_cm2: float | None =
     return MyelinatedAxonParams.mammalian(kinetics=kinetics, **fields)
 
 
-def myelinated_ap(method: str = "default", dt_ms: float | None = None, **params) -> dict:
+def myelinated_ap(method: str = "default", dt_ms: float | None = None, rest_cost: bool = True,
+                  **params) -> dict:
     """One point of the myelin map: ATP per um and conduction velocity of one action
     potential in a myelinated axon.
 
@@ -106,12 +112,13 @@ def myelinated_ap(method: str = "default", dt_ms: float | None = None, **params)
     (``axon_diameter_um``, ``g_ratio``, ``n_nodes``, ``internode_length_um``,
     ``representation``, ``temperature_degC``, ...), plus ``kinetics`` ('ms96'
     default, 'wb', 'squid'), ``node_gnabar_S_cm2``, ``d_lambda`` (at 1 kHz),
-    ``method`` ('default', 'fixed', 'cvode') and ``dt_ms``.
+    ``method`` ('default', 'fixed', 'cvode'), ``dt_ms`` and ``rest_cost`` (also
+    report the resting ATP/s per um; default True).
     """
     from .axon import build_myelinated_axon
 
     cell = build_myelinated_axon(_myelinated_params(**params))
-    out = _ap_results(cell, method, dt_ms)
+    out = _ap_results(cell, method, dt_ms, rest_cost)
     out["fibre_diameter_um"] = cell.params.fibre_diameter_um
     out["n_lamellae"] = cell.params.n_lamellae
     return out
@@ -130,14 +137,16 @@ def _unmyelinated_params(kinetics: str = "squid", d_lambda: float | None = None,
     return UnmyelinatedAxonParams.mammalian(kinetics=kinetics, **fields)
 
 
-def unmyelinated_ap(method: str = "default", dt_ms: float | None = None, **params) -> dict:
+def unmyelinated_ap(method: str = "default", dt_ms: float | None = None, rest_cost: bool = True,
+                    **params) -> dict:
     """ATP per um and conduction velocity of one action potential in an unmyelinated
     axon. Parameters: scalar fields of :class:`~cablemodels.axon.UnmyelinatedAxonParams`,
     plus ``kinetics`` ('squid' default: Hodgkin & Huxley; 'wb', 'ms96': mammalian),
-    ``d_lambda``, ``method`` and ``dt_ms``."""
+    ``d_lambda``, ``method``, ``dt_ms`` and ``rest_cost``."""
     from .axon import build_unmyelinated_axon
 
-    return _ap_results(build_unmyelinated_axon(_unmyelinated_params(**params)), method, dt_ms)
+    return _ap_results(build_unmyelinated_axon(_unmyelinated_params(**params)), method, dt_ms,
+                       rest_cost)
 
 
 def soma_passive(preset: str = "pyramidal", **fields) -> dict:
@@ -331,7 +340,8 @@ class SweepSpec:
                         f"(expected {allowed[key]})")
             if factory is not None:
                 try:
-                    factory(**{k: v for k, v in point.items() if k not in ("method", "dt_ms")})
+                    factory(**{k: v for k, v in point.items()
+                               if k not in ("method", "dt_ms", "rest_cost")})
                 except (ValueError, TypeError) as err:
                     raise SweepSpecError(f"point {i} ({point}): {err}") from None
         return points
@@ -390,14 +400,26 @@ def _prepare(spec: SweepSpec, out_dir: Path) -> list[dict]:
     (out_dir / POINTS_DIR).mkdir(parents=True, exist_ok=True)
     for stale in (out_dir / POINTS_DIR).glob(".*.tmp"):  # left by a killed writer
         stale.unlink(missing_ok=True)
+    from . import __version__, mechanisms
+
     spec_path = out_dir / SPEC_FILE
+    mech_hash = mechanisms.source_hash()[:16]
     if spec_path.exists():
         old = json.loads(spec_path.read_text())
         if old.get("digest") != spec.digest():
             raise SweepSpecError(f"{out_dir} holds a different sweep (spec {old.get('digest')}, "
                                  f"this one {spec.digest()}); use another folder")
+        if (old.get("mechanism_hash"), old.get("cablemodels_version")) != (mech_hash,
+                                                                           __version__):
+            raise SweepSpecError(
+                f"{out_dir} was computed with other mechanism sources or another cablemodels "
+                f"(mechanisms {old.get('mechanism_hash')}, version "
+                f"{old.get('cablemodels_version')}; now {mech_hash}, {__version__}); its points "
+                "would not be comparable: use another folder")
     else:
         _write_atomic(spec_path, json.dumps({"digest": spec.digest(), "n_points": len(points),
+                                             "mechanism_hash": mech_hash,
+                                             "cablemodels_version": __version__,
                                              "spec": spec.to_dict()}, indent=1, sort_keys=True))
     return points
 

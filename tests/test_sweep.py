@@ -189,3 +189,19 @@ def test_mpi_two_ranks_bitwise_identical(tmp_path, h):
     serial = sweep.run(sweep.SweepSpec.from_dict(spec), tmp_path / "serial", progress=False)
     # the CSV holds 17 significant digits (repr), so the floats read back exactly
     pd.testing.assert_frame_equal(serial[RESULTS], mpi[RESULTS], check_exact=True)
+
+
+def test_example_spec_is_valid():
+    spec = sweep.SweepSpec.from_file(HERE.parent / "examples" / "sweeps" / "myelin_map.toml")
+    assert len(spec.validate()) == 20
+
+
+def test_resume_refuses_other_mechanisms(tmp_path, h):
+    """Results computed with other mechanism sources are not mixed into a resumed sweep."""
+    spec = sweep.SweepSpec.from_dict({**SMALL, "grid": {"diameter_um": [2.0]}})
+    sweep.run(spec, tmp_path, progress=False)
+    saved = json.loads((tmp_path / sweep.SPEC_FILE).read_text())
+    saved["mechanism_hash"] = "0" * 16
+    (tmp_path / sweep.SPEC_FILE).write_text(json.dumps(saved))
+    with pytest.raises(sweep.SweepSpecError, match="other mechanism sources"):
+        sweep.run(spec, tmp_path, progress=False)
