@@ -183,7 +183,8 @@ def ap_energy(cell: Cell, integrator: Integrator | None = None, fraction=(0.25, 
         timing = ()
     for _ in range(max_doublings + 1):
         na_C, peaks, crossings = _one_spike(cell, segs, stim_seg, amp, t_stim, window_ms,
-                                            integrator, rest, timing)
+                                            integrator, rest, timing,
+                                            may_abort=amp_nA is None and _ < max_doublings)
         if peaks.max() >= pr.SPIKE_THRESHOLD_MV or amp_nA is not None:
             break
         amp *= 2
@@ -211,9 +212,12 @@ def ap_energy(cell: Cell, integrator: Integrator | None = None, fraction=(0.25, 
                                    fraction=fraction), velocity)
 
 
-def _one_spike(cell, segs, stim_seg, amp, t_stim, window_ms, integrator, rest, timing=()):
+def _one_spike(cell, segs, stim_seg, amp, t_stim, window_ms, integrator, rest, timing=(),
+               may_abort=False):
     """Run one pulse; return each segment's Na+ entry (C, rest-corrected), peak (mV)
-    and the threshold-crossing times at the ``timing`` segments.
+    and the threshold-crossing times at the ``timing`` segments. With ``may_abort``,
+    a pulse that starts no spike at its own site within max(2 ms, window/5) ends the
+    run there (peaks below threshold, no Na+ counted).
 
     Peaks come from ``cm_vmax`` (inserted into the measured sections if absent; it
     carries no current), not from recorded traces: recording every segment cost
@@ -232,11 +236,19 @@ def _one_spike(cell, segs, stim_seg, amp, t_stim, window_ms, integrator, rest, t
     clamp = h.IClamp(stim_seg)
     clamp.amp, clamp.delay, clamp.dur = amp, t_stim, 0.5
     detectors = [pr._spikes(seg) for seg in timing]  # events only, no recording
+    _, started = pr._spikes(stim_seg)
     sim.start(cell.temperature_degC, integrator, rest)
     sim.advance(t_stim - 5.0)
     q_base = snapshot()
     sim.advance(t_stim)
     q0 = snapshot()
+    if may_abort:
+        # No spike at the stimulus site soon after the pulse: stop here, so that the
+        # caller can double the pulse without paying for the whole window.
+        sim.advance(t_stim + 0.5 + max(2.0, window_ms / 5))
+        if not len(started):
+            return np.zeros(len(carriers)), np.array([seg.cm_vmax.vmax
+                                                      for seg, _, _ in carriers]), []
     sim.advance(t_stim + window_ms)
     q1 = snapshot()
     rest_rate = (q0 - q_base) / 5.0
