@@ -481,7 +481,7 @@ def run(spec: SweepSpec, out_dir: str | Path, jobs: int = 1, progress: bool = Tr
                     run_point(spec.protocol, i, p, str(out_dir))
                     bar.update()
             else:
-                _run_pool(spec.protocol, todo, out_dir, int(jobs), bar)
+                _run_pool(spec.protocol, todo[::-1], out_dir, int(jobs), bar)
     finally:
         if pc is not None:
             pc.done()
@@ -491,16 +491,38 @@ def run(spec: SweepSpec, out_dir: str | Path, jobs: int = 1, progress: bool = Tr
 
 
 def _run_pool(protocol, todo, out_dir, jobs, bar) -> None:
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor, as_completed
+    """``jobs`` processes: this one and ``jobs - 1`` spawned workers.
 
+    This process runs points too, so work starts at once while the workers boot
+    (about a second each: Python, NEURON, our library); each worker keeps two
+    points queued so it never waits for this process to hand it the next one.
+    """
+    import multiprocessing
+    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+
+    queue = list(todo)
     # spawn: workers start with a clean NEURON, whatever this process holds
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-        futures = [pool.submit(run_point, protocol, i, p, str(out_dir)) for i, p in todo]
-        for future in as_completed(futures):
-            future.result()
-            bar.update()
+    with ProcessPoolExecutor(max_workers=jobs - 1, mp_context=context) as pool:
+        running: set = set()
+
+        def collect(futures):
+            for future in futures:
+                future.result()
+                running.discard(future)
+                bar.update()
+
+        while queue or running:
+            collect([f for f in running if f.done()])
+            while queue and len(running) < 2 * (jobs - 1):
+                i, p = queue.pop()
+                running.add(pool.submit(run_point, protocol, i, p, str(out_dir)))
+            if queue:
+                i, p = queue.pop()
+                run_point(protocol, i, p, str(out_dir))
+                bar.update()
+            elif running:
+                collect(wait(running, return_when=FIRST_COMPLETED).done)
 
 
 def _mpi_context():
