@@ -254,7 +254,10 @@ def part_d(rows):
                 cmd = ["mpiexec", "-n", str(ranks), sys.executable, "-m", "cablemodels.sweep",
                        str(spec_path), "--out", str(out), "--mpi", "--no-progress"]
                 t = time.perf_counter()
-                subprocess.run(cmd, check=True, capture_output=True)
+                proc = subprocess.run(cmd, capture_output=True, text=True)
+                if proc.returncode != 0:
+                    raise RuntimeError(f"{' '.join(cmd)} failed ({proc.returncode}):\n"
+                                       f"{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
                 times[ranks].append(time.perf_counter() - t)
     t1, t2 = statistics.median(times[1]), statistics.median(times[2])
     rows.append(("(d) same sweep, mpiexec -n 1 (bulletin board, startup included)",

@@ -131,6 +131,8 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
                       retry_failed=args.retry_failed, mpi=args.mpi)
     failed = int((frame["status"] != "ok").sum())
     print(f"{len(frame)} points ({failed} failed) in {Path(args.out) / sweep.TABLE_FILE}")
+    if args.mpi:
+        sweep.finalize_mpi()  # does not return
     return 0
 
 
