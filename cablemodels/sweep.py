@@ -42,6 +42,8 @@ from typing import Callable, Mapping
 
 import pandas as pd
 
+from . import simulation as sim
+
 SPEC_FILE = "spec.json"
 #: Under MPI, simulated time between the master's visits to the bulletin board.
 POLL_SLICE_MS = 1.0
@@ -485,6 +487,7 @@ def run(spec: SweepSpec, out_dir: str | Path, jobs: int = 1, progress: bool = Tr
     finally:
         if pc is not None:
             pc.done()
+            sim.poll_every(None)
     frame = table(out_dir)
     _write_atomic(out_dir / TABLE_FILE, frame.to_csv(index=False))
     return frame
@@ -534,7 +537,6 @@ def _mpi_context():
         if lib:
             os.environ["MPI_LIB_NRN_PATH"] = lib
     from . import mechanisms
-    from . import simulation as sim
 
     mechanisms.load()
     from neuron import h
