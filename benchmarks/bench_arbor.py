@@ -31,10 +31,10 @@ from cablemodels.energy import ELEMENTARY_CHARGE_C, NA_PER_ATP
 
 import arbor as A
 from arbor import units as U
+from timing import crossing_ms, measuring_nodes
 
 HERE = Path(__file__).resolve().parent
 MECHANISMS = ("cm_na_ms96", "cm_k_ms96", "cm_leak")
-THRESHOLD_MV = -20.0
 
 
 def build_catalogue(folder: Path) -> Path:
@@ -103,7 +103,7 @@ class MyelinatedRecipe(A.recipe):
         self.node_start = [h.distance(cell.origin(), n(0)) for n in nodes]
         decor.place(f"(location 0 {self.node_x[0] / x})",
                     A.iclamp(1.0 * U.ms, 0.5 * U.ms, amp_nA * U.nA), "stim")
-        self.i, self.j, self.jv = _region(len(nodes))
+        self.i, self.j, self.jv = measuring_nodes(len(nodes))
         self.probe_list = [A.cable_probe_membrane_voltage(f"(location 0 {self.node_x[k] / x})",
                                                       f"v{k}") for k in (self.i, self.jv)]
         self.probe_list.append(A.cable_probe_ion_current_cell("na", "ina"))
@@ -126,20 +126,6 @@ class MyelinatedRecipe(A.recipe):
         return self.props
 
 
-def _region(n, fraction=(0.25, 0.75)):
-    i = max(1, int(round(fraction[0] * (n - 1))))
-    j = min(n - 1, int(round(fraction[1] * (n - 1))))
-    jv = min(n - 2, int(round(fraction[1] * (n - 1))))
-    return i, j, jv
-
-
-def _crossing(t, v):
-    k = int(np.argmax(v >= THRESHOLD_MV))
-    if v[k] < THRESHOLD_MV:
-        return float("nan")
-    return t[k - 1] + (THRESHOLD_MV - v[k - 1]) * (t[k] - t[k - 1]) / (v[k] - v[k - 1])
-
-
 def arbor_point(recipe: MyelinatedRecipe, dt_ms: float, t_stop_ms: float = 16.0) -> dict:
     sim = A.simulation(recipe)
     every = A.regular_schedule(dt_ms * U.ms)
@@ -151,7 +137,7 @@ def arbor_point(recipe: MyelinatedRecipe, dt_ms: float, t_stop_ms: float = 16.0)
     (ina, meta), = sim.samples(handles[2])
     t = v1[:, 0]
     velocity = ((recipe.node_x[recipe.jv] - recipe.node_x[recipe.i]) * 1e-3
-                / (_crossing(t, v2[:, 1]) - _crossing(t, v1[:, 1])))
+                / (crossing_ms(t, v2[:, 1]) - crossing_ms(t, v1[:, 1])))
     total = recipe.length_um
     d0, d1 = recipe.node_start[recipe.i], recipe.node_start[recipe.j]
     centres = np.array([(c.prox + c.dist) / 2 * total for c in meta])

@@ -14,8 +14,6 @@ Run: ``.venv/bin/python benchmarks/bench_energy.py`` (writes benchmarks/RESULTS_
 
 from __future__ import annotations
 
-import statistics
-import time
 from pathlib import Path
 
 import numpy as np
@@ -29,18 +27,14 @@ from cablemodels.biophysics import Membrane
 from cablemodels.cell import Discretization, hoc
 from cablemodels.simulation import Integrator
 from cablemodels.soma import NeuronParams, build_neuron
+from timing import median_time as _median_time
 
 REPEATS = 5
 OUT = Path(__file__).resolve().parent / "RESULTS_energy.md"
 
 
 def median_time(fn, repeats=REPEATS):
-    times = []
-    for _ in range(repeats):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return statistics.median(times)
+    return _median_time(fn, repeats)
 
 
 def squid_1000():

@@ -236,7 +236,7 @@ def _one_spike(cell, segs, stim_seg, amp, t_stim, window_ms, integrator, rest, t
     clamp = h.IClamp(stim_seg)
     clamp.amp, clamp.delay, clamp.dur = amp, t_stim, 0.5
     detectors = [pr._spikes(seg) for seg in timing]  # events only, no recording
-    _, started = pr._spikes(stim_seg)
+    stim_detector, started = pr._spikes(stim_seg)  # kept referenced while it records
     sim.start(cell.temperature_degC, integrator, rest)
     sim.advance(t_stim - 5.0)
     q_base = snapshot()

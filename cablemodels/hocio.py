@@ -134,22 +134,23 @@ def _cell_sections(cell: Cell) -> list[tuple[object, str]]:
     return ordered
 
 
-def _check_exportable(cell: Cell, sections, allowed: set[str]) -> None:
+def _check_exportable(cell: Cell, sections, allowed: set[str], density: list[str]) -> None:
     for sec, name in sections:
-        points = sec.psection()["point_processes"]
+        info = sec.psection()
+        points = info["point_processes"]
         if points:
             kinds = ", ".join(sorted(points))
             raise UnexportableError(
                 f"section {name} of {cell.name} carries point processes ({kinds}); a cell "
                 "template holds density mechanisms only. Remove them (they belong to the "
                 "stimulus or synapse set-up, which the hoc script creates itself)")
-        for mech in sec.psection()["density_mechs"]:
+        for mech in info["density_mechs"]:
             if mech not in allowed:
                 raise UnexportableError(
                     f"section {name} of {cell.name} has mechanism {mech!r}, which is neither "
                     "cablemodels' nor built into NEURON; the exported template could not be "
                     "loaded with cablemodels' library alone")
-        for ion in _ions_of(sec):
+        for ion in _ions_of(sec, density):
             if _decode_ion_style(int(hoc().ion_style(f"{ion}_ion", sec=sec)))[4]:
                 raise UnexportableError(
                     f"section {name} of {cell.name} re-initialises {ion} concentrations from "
@@ -178,7 +179,7 @@ def to_hoc(cell: Cell, template: str | None = None) -> str:
     ours = set(mechanisms.mechanism_names())
     all_density = _density_mechanisms()
     allowed = ours | set(BUILTIN_MECHANISMS)
-    _check_exportable(cell, sections, allowed)
+    _check_exportable(cell, sections, allowed, all_density)
     roles = [r for r in ROLES if cell.sections(r)]
 
     out = _header(cell, template, roles)
@@ -250,7 +251,7 @@ def to_hoc(cell: Cell, template: str | None = None) -> str:
                     for k in range(size):
                         _assign(out, "        ", f"{pname}[{k}]", sec,
                                 lambda s, p=pname, k=k: getattr(s, p)[k], f"{pname}[{k}] of {name}")
-        for ion in _ions_of(sec):
+        for ion in _ions_of(sec, all_density):
             for var in (f"{ion}i", f"{ion}o", f"e{ion}"):
                 _assign(out, "        ", var, sec, lambda s, v=var: getattr(s, v),
                         f"{var} of {name}")
@@ -283,9 +284,10 @@ def to_hoc(cell: Cell, template: str | None = None) -> str:
     return "\n".join(out) + "\n"
 
 
-def _ions_of(sec) -> list[str]:
-    """Ions present in ``sec`` (``na``, ``k``, ...), in NEURON's mechanism order."""
-    return [m[:-4] for m in _density_mechanisms() if m.endswith("_ion") and sec.has_membrane(m)]
+def _ions_of(sec, density: list[str]) -> list[str]:
+    """Ions present in ``sec`` (``na``, ``k``, ...), in NEURON's mechanism order
+    (``density``: :func:`_density_mechanisms`)."""
+    return [m[:-4] for m in density if m.endswith("_ion") and sec.has_membrane(m)]
 
 
 def _header(cell: Cell, template: str, roles: list[str]) -> list[str]:

@@ -410,19 +410,7 @@ def conduction_velocity(cell: Cell, first_seg, second_seg, stim_seg=None, amp_nA
     if not len(t1):
         raise PropagationError(f"no spike at {_label(first_seg)} even with {amp / 2:.3g} nA "
                                f"at {_label(stim_seg)}")
-    if not len(t2) or t2[0] <= t1[0]:
-        if len(t2):
-            raise PropagationError(f"the spike reached {_label(second_seg)} ({t2[0]:.4f} ms) no "
-                                   f"later than {_label(first_seg)} ({t1[0]:.4f} ms): it did not "
-                                   "travel from the first site to the second (spontaneous firing, "
-                                   "or a stimulus beyond the first site?)")
-        raise PropagationError(f"the spike reached {_label(first_seg)} at {t1[0]:.3f} ms but not "
-                               f"{_label(second_seg)} ({distance:.0f} um further) by "
-                               f"{t_stop_ms} ms: conduction failed")
-    dt = t2[0] - t1[0]
-    return Velocity(distance * 1e-6 / (dt * 1e-3), distance, float(t1[0]), float(t2[0]),
-                    (_label(first_seg), _label(second_seg)), amp,
-                    _provenance(cell, integrator, stimulus_nA=amp))
+    return velocity_between(cell, first_seg, second_seg, t1, t2, integrator, amp, t_stop_ms)
 
 
 def axon_velocity(cell: Cell, integrator: Integrator | None = None, fraction=(0.25, 0.75),
@@ -454,18 +442,26 @@ def velocity_sites(cell: Cell, fraction=(0.25, 0.75)):
 
 
 def velocity_between(cell: Cell, first_seg, second_seg, t_first, t_second, integrator,
-                     amp_nA: float) -> Velocity:
-    """Velocity from first threshold-crossing times (lists) at two sites.
+                     amp_nA: float, t_stop_ms: float | None = None) -> Velocity:
+    """Velocity from the threshold-crossing times (sequences, ms) at two sites.
 
-    Raises PropagationError when the spike did not travel from the first to the second.
+    Raises PropagationError when the spike did not travel from the first site to
+    the second (``t_stop_ms``, if given, is named in the message).
     """
     h = hoc()
     distance = h.distance(first_seg, second_seg)
     if not len(t_first):
         raise PropagationError(f"no spike at {_label(first_seg)}")
-    if not len(t_second) or t_second[0] <= t_first[0]:
-        raise PropagationError(f"the spike did not travel from {_label(first_seg)} to "
-                               f"{_label(second_seg)}")
+    if len(t_second) and t_second[0] <= t_first[0]:
+        raise PropagationError(f"the spike reached {_label(second_seg)} ({t_second[0]:.4f} ms) "
+                               f"no later than {_label(first_seg)} ({t_first[0]:.4f} ms): it did "
+                               "not travel from the first site to the second (spontaneous "
+                               "firing, or a stimulus beyond the first site?)")
+    if not len(t_second):
+        by = f" by {t_stop_ms} ms" if t_stop_ms is not None else ""
+        raise PropagationError(f"the spike reached {_label(first_seg)} at {t_first[0]:.3f} ms "
+                               f"but not {_label(second_seg)} ({distance:.0f} um further){by}: "
+                               "conduction failed")
     dt = t_second[0] - t_first[0]
     return Velocity(distance * 1e-6 / (dt * 1e-3), distance, float(t_first[0]),
                     float(t_second[0]), (_label(first_seg), _label(second_seg)), amp_nA,

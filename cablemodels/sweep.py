@@ -34,6 +34,7 @@ import json
 import math
 import os
 import socket
+import sys
 import time
 import traceback
 from dataclasses import dataclass, field
@@ -89,23 +90,28 @@ def _ap_results(cell, method: str, dt_ms: float | None, rest_cost: bool) -> dict
         cell.delete()
 
 
+def _axon_params(params_class, kinetics: str, d_lambda: float | None, fields: dict):
+    """``params_class`` (squid defaults) or its ``.mammalian(kinetics)``; the class
+    methods reject unknown kinetics."""
+    from .cell import Discretization
+
+    if d_lambda is not None:
+        fields["discretization"] = Discretization(d_lambda=d_lambda, frequency_hz=1000.0)
+    if kinetics == "squid":
+        return params_class(**fields)
+    return params_class.mammalian(kinetics=kinetics, **fields)
+
+
 def _myelinated_params(kinetics: str = "ms96", node_gnabar_S_cm2: float | None = None,
                        d_lambda: float | None = None, **fields):
     from .axon import MyelinatedAxonParams
     from .biophysics import Membrane
-    from .cell import Discretization
 
-    if kinetics not in ("ms96", "wb", "squid"):
-        raise ValueError(f"kinetics must be 'ms96', 'wb' or 'squid' (got {kinetics!r})")
     if node_gnabar_S_cm2 is not None:
         base = (Membrane.squid() if kinetics == "squid"
                 else Membrane.mammalian("node", kinetics))
         fields["node_membrane"] = base.with_(gnabar_S_cm2=node_gnabar_S_cm2)
-    if d_lambda is not None:
-        fields["discretization"] = Discretization(d_lambda=d_lambda, frequency_hz=1000.0)
-    if kinetics == "squid":
-        return MyelinatedAxonParams(**fields)
-    return MyelinatedAxonParams.mammalian(kinetics=kinetics, **fields)
+    return _axon_params(MyelinatedAxonParams, kinetics, d_lambda, fields)
 
 
 def myelinated_ap(method: str = "default", dt_ms: float | None = None, rest_cost: bool = True,
@@ -131,15 +137,8 @@ def myelinated_ap(method: str = "default", dt_ms: float | None = None, rest_cost
 
 def _unmyelinated_params(kinetics: str = "squid", d_lambda: float | None = None, **fields):
     from .axon import UnmyelinatedAxonParams
-    from .cell import Discretization
 
-    if kinetics not in ("squid", "wb", "ms96"):
-        raise ValueError(f"kinetics must be 'squid', 'wb' or 'ms96' (got {kinetics!r})")
-    if d_lambda is not None:
-        fields["discretization"] = Discretization(d_lambda=d_lambda, frequency_hz=1000.0)
-    if kinetics == "squid":
-        return UnmyelinatedAxonParams(**fields)
-    return UnmyelinatedAxonParams.mammalian(kinetics=kinetics, **fields)
+    return _axon_params(UnmyelinatedAxonParams, kinetics, d_lambda, fields)
 
 
 def unmyelinated_ap(method: str = "default", dt_ms: float | None = None, rest_cost: bool = True,
@@ -561,8 +560,6 @@ def finalize_mpi() -> None:
     which finalizes MPI and exits with status 0. Left to the interpreter's own
     exit, about one run in ten ended with status 1 and no message, which mpiexec
     reports as a failure."""
-    import sys
-
     sys.stdout.flush()
     sys.stderr.flush()
     from neuron import h
@@ -573,8 +570,6 @@ def finalize_mpi() -> None:
 def main(argv: list[str] | None = None) -> int:
     """``python -m cablemodels.sweep``: the ``cablemodels sweep`` command (for mpiexec)."""
     from .cli import main as cli_main
-
-    import sys
 
     return cli_main(["sweep", *(sys.argv[1:] if argv is None else argv)])
 

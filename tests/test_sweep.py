@@ -170,13 +170,11 @@ def _mpi_skip_reason() -> str | None:
     return None
 
 
-def test_mpi_two_ranks_bitwise_identical(tmp_path, h):
+def _mpi_sweep(tmp_path, spec) -> None:
+    """Run ``spec`` on 2 MPI ranks into tmp_path/mpi (skips where MPI is missing)."""
     reason = _mpi_skip_reason()
     if reason:
         pytest.skip(reason)
-    # eight points, so both ranks run several at once (a psolve deadlock between
-    # ranks running different points showed up only with several concurrent points)
-    spec = {**SMALL, "grid": {**SMALL["grid"], "diameter_um": [2.0, 2.5, 3.0, 3.5]}}
     (tmp_path / "spec.json").write_text(json.dumps(spec))
     proc = subprocess.run(["mpiexec", "-n", "2", *_cli(str(tmp_path / "spec.json"), "--out",
                                                         str(tmp_path / "mpi"), "--mpi",
@@ -184,6 +182,13 @@ def test_mpi_two_ranks_bitwise_identical(tmp_path, h):
                           capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "numprocs=2" in proc.stdout + proc.stderr
+
+
+def test_mpi_two_ranks_bitwise_identical(tmp_path, h):
+    # eight points, so both ranks run several at once (a psolve deadlock between
+    # ranks running different points showed up only with several concurrent points)
+    spec = {**SMALL, "grid": {**SMALL["grid"], "diameter_um": [2.0, 2.5, 3.0, 3.5]}}
+    _mpi_sweep(tmp_path, spec)
     assert len(set(pool_pids(tmp_path / "mpi"))) == 2, "both ranks should run points"
     mpi = pd.read_csv(tmp_path / "mpi" / sweep.TABLE_FILE)
     serial = sweep.run(sweep.SweepSpec.from_dict(spec), tmp_path / "serial", progress=False)
@@ -210,17 +215,9 @@ def test_resume_refuses_other_mechanisms(tmp_path, h):
 def test_mpi_cvode_agrees_with_serial(tmp_path, h):
     """Under MPI every rank integrates in 1 ms slices (so the master can serve the
     bulletin board); CVODE results then agree with a serial run to 1e-12, not bitwise."""
-    reason = _mpi_skip_reason()
-    if reason:
-        pytest.skip(reason)
     spec = {"protocol": "myelinated_ap", "grid": {"axon_diameter_um": [1.0, 2.0, 3.0]},
             "fixed": {"rest_cost": False, "n_nodes": 11}}
-    (tmp_path / "spec.json").write_text(json.dumps(spec))
-    proc = subprocess.run(["mpiexec", "-n", "2", *_cli(str(tmp_path / "spec.json"), "--out",
-                                                        str(tmp_path / "mpi"), "--mpi",
-                                                        "--no-progress")],
-                          capture_output=True, text=True, timeout=600)
-    assert proc.returncode == 0, proc.stdout + proc.stderr
+    _mpi_sweep(tmp_path, spec)
     mpi = pd.read_csv(tmp_path / "mpi" / sweep.TABLE_FILE)
     serial = sweep.run(sweep.SweepSpec.from_dict(spec), tmp_path / "serial", progress=False)
     for column in ("atp_per_um", "velocity_m_s", "excess_factor"):
