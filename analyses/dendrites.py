@@ -35,7 +35,7 @@ def _epsp(cell, segs, weight_uS=0.001):
     vs = h.Vector().record(soma._ref_v, 0.05)
     vl = h.Vector().record(segs[0]._ref_v, 0.05)
     rest = rest_mV(cell)
-    sim.start(cell.temperature_degC, sim.Integrator(), rest)
+    sim.start(cell, sim.Integrator(), rest)
     sim.advance(80.0)
     return np.array(vs).max() - rest, np.array(vl).max() - rest
 

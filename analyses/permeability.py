@@ -58,7 +58,7 @@ def main(out_dir, quick=False) -> Section:
     gated_i = h.Vector().record(seg.cm_k_hh._ref_ik, 0.05)
     from cablemodels import simulation as sim
 
-    sim.start(6.3, Integrator(method="fixed", dt_ms=0.01), -65.0)
+    sim.start(cell, Integrator(method="fixed", dt_ms=0.01), -65.0)
     clamp.amp1 = -20.0
     sim.advance(10.0)
     leak_i, gated_i = np.array(leak_i), np.array(gated_i)

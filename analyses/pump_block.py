@@ -44,7 +44,7 @@ def main(out_dir, quick=False) -> Section:
     from cablemodels.protocols import rest_mV
     from cablemodels import simulation as sim
 
-    sim.start(cell.temperature_degC, sim.Integrator(), rest_mV(cell))
+    sim.start(cell, sim.Integrator(), rest_mV(cell))
     sim.advance(10.0)
     p = cell.origin().cm_nakpump
     ratio = p.ina / -p.ik

@@ -59,7 +59,7 @@ def bench_overhead(rows):
         clamp = h.IClamp(sec(0.0))
         clamp.amp, clamp.delay, clamp.dur = pr.pulse_amplitude_nA(sec(0.0)), 20.0, 0.5
         ncs = [pr._spikes(sec(x)) for x in (0.25, 0.75)]
-        sim.start(cell.temperature_degC, integ, rest)
+        sim.start(cell, integ, rest)
         sim.advance(20.0 + window)
         assert len(ncs[1][1]) == 1
 

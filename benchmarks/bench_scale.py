@@ -184,7 +184,7 @@ def part_b(rows):
         t_stop = 5.0
 
         def run():
-            sim.start(temp, integ, -65.0)
+            sim.start(cell, integ, -65.0)  # the cell carries temperature_degC
             sim.advance(t_stop)
 
         t = median_time(run, 5)

@@ -18,12 +18,24 @@ from . import simulation as sim
 from .cell import Cell, hoc
 from .simulation import Integrator
 
-#: Voltage at which an action potential is detected (mV).
+#: Voltage at which an action potential is detected and timed (mV).
 SPIKE_THRESHOLD_MV = -20.0
+#: A spike counts as an action potential only where its peak exceeds this (mV):
+#: the overshoot that defines a full action potential (Hodgkin & Huxley 1939).
+OVERSHOOT_MV = 0.0
 
 
-class PropagationError(RuntimeError):
-    """The action potential did not reach a recording site."""
+class MeasurementError(RuntimeError):
+    """A measurement did not happen as its result would claim.
+
+    Raised, with the cell, the site and the numbers, when an energy or velocity
+    measurement finds no overshooting action potential where it attributes one, or
+    a passive measurement finds a response that is not small and linear.
+    """
+
+
+class PropagationError(MeasurementError):
+    """The action potential did not reach, or did not overshoot at, a recording site."""
 
 
 def site(cell: Cell, role: str, index: int = 0, x: float = 0.5):
@@ -52,6 +64,7 @@ def _provenance(cell: Cell, integrator: Integrator, **extra) -> dict:
                           integrator=integrator.describe(), **extra)
 
 
+@sim.isolated
 def rest_mV(cell: Cell, settle_ms: float = 1000.0, tolerance_mV_per_s: float = 1.0) -> float:
     """The cell's resting potential (mV) at its origin, found by letting it settle.
 
@@ -70,7 +83,7 @@ def rest_mV(cell: Cell, settle_ms: float = 1000.0, tolerance_mV_per_s: float = 1
         return cached
     seg = cell.origin()
     guess = _rest_guess(cell, seg)
-    sim.start(cell.temperature_degC, sim.settle_integrator(cell), guess)
+    sim.start(cell, sim.settle_integrator(cell), guess)
     # Check the drift over 10 ms at 100 and 300 ms and stop early once it is below
     # 1% of the tolerance (fast passive membranes are at rest to ~1e-4 mV by then);
     # otherwise settle for the full settle_ms and apply the tolerance itself.
@@ -127,6 +140,7 @@ class Trace:
         return self.v_mV[name]
 
 
+@sim.isolated
 def current_clamp(cell: Cell, stim_seg, amp_nA: float, delay_ms: float, dur_ms: float,
                   t_stop_ms: float, record=None, integrator: Integrator | None = None,
                   v_init_mV: float | None = None, dt_record_ms: float | None = None) -> Trace:
@@ -154,7 +168,7 @@ def current_clamp(cell: Cell, stim_seg, amp_nA: float, delay_ms: float, dur_ms: 
         vec = h.Vector()
         vec.record(seg._ref_v, tvec, sec=seg.sec)
         vecs.append(vec)
-    sim.start(cell.temperature_degC, integrator, _v_init(cell, v_init_mV))
+    sim.start(cell, integrator, _v_init(cell, v_init_mV))
     sim.advance(t_stop_ms)
     n = min(len(tvec), *(len(vec) for vec in vecs))
     t = np.array(tvec)[:n]
@@ -165,58 +179,157 @@ def current_clamp(cell: Cell, stim_seg, amp_nA: float, delay_ms: float, dur_ms: 
 
 @dataclass(frozen=True)
 class Measure:
-    """One scalar measurement with its unit and how it was obtained."""
+    """One scalar measurement with its unit, how it was obtained and the evidence that it happened.
+
+    ``evidence`` holds the numbers the measurement checked before returning (for a
+    passive measurement: the responses to two amplitudes and their agreement, the
+    largest excursion, NEURON's Impedance at rest).
+    """
 
     quantity: str
     value: float
     unit: str
     provenance: dict = field(repr=False)
+    evidence: dict = field(default_factory=dict, repr=False)
 
     def to_frame(self) -> pd.DataFrame:
         """Columns ``quantity, value, unit``."""
         return pd.DataFrame([{"quantity": self.quantity, "value": self.value, "unit": self.unit}])
 
 
+#: Passive measurements aim for a deflection of this size (mV) unless given an amplitude.
+PASSIVE_TARGET_MV = 0.1
+#: Two amplitudes' scaled responses must agree this closely (relative) to count as linear.
+LINEARITY_TOLERANCE = 0.01
+
+
 def _steady_response(cell: Cell, seg, amp_nA: float, settle_ms: float, step_ms: float,
                      integrator: Integrator, v_init_mV: float, record=None):
-    """Voltage at ``record`` segments before and at the end of a DC step starting at settle_ms."""
+    """Voltage at ``record`` segments before and at the end of a DC step starting at
+    settle_ms, and the extremes of the voltage at ``seg`` during the step (mV)."""
     v_init_mV = _v_init(cell, v_init_mV)
     h = hoc()
     segs = list(record) if record is not None else [seg]
     clamp = h.IClamp(seg)
     clamp.amp, clamp.delay, clamp.dur = amp_nA, settle_ms, 1e9
-    sim.start(cell.temperature_degC, integrator, _v_init(cell, v_init_mV))
+    tvec = h.Vector(np.linspace(settle_ms, settle_ms + step_ms, 2001))
+    trace = h.Vector()
+    trace.record(seg._ref_v, tvec, sec=seg.sec)
+    sim.start(cell, integrator, _v_init(cell, v_init_mV))
     sim.advance(settle_ms)
     before = np.array([s.v for s in segs])
     sim.advance(settle_ms + step_ms)
     after = np.array([s.v for s in segs])
+    during = np.array(trace)
     del clamp
-    return before, after
+    return before, after, (float(during.min()), float(during.max()))
 
 
-def input_resistance(cell: Cell, seg=None, amp_nA: float = 0.001, settle_ms: float = 500.0,
-                     step_ms: float = 1000.0, integrator: Integrator | None = None,
+@sim.isolated
+def impedance_MOhm(cell: Cell, seg=None, frequency_hz: float = 0.0,
+                   settle_ms: float = 300.0) -> float:
+    """Input impedance magnitude (MOhm) at ``seg`` from NEURON's ``Impedance`` at rest.
+
+    The cell is settled at rest first. NEURON's extended computation, which would
+    linearise every gating variable too, cannot be used: the charge counters that
+    energy accounting relies on are STATEs no derivative depends on, which makes
+    its matrix structurally singular. The computation therefore uses the membrane's
+    instantaneous slope conductance at rest (``Impedance.compute(f, 0)``): exact for
+    leaks, and it leaves out the slow change of gating with voltage, which
+    :func:`input_resistance`'s steps include.
+
+    Raises
+    ------
+    MeasurementError
+        When the membrane has no resting conductance (the impedance is infinite or
+        not finite), so an input resistance does not exist.
+    """
+    h = hoc()
+    seg = seg if seg is not None else cell.origin()
+    rest = rest_mV(cell)
+    sim.start(cell, sim.settle_integrator(cell), rest)
+    sim.advance(settle_ms)
+    imp = h.Impedance()
+    imp.loc(seg.x, sec=seg.sec)
+    imp.compute(frequency_hz, 0)
+    z = float(imp.input(seg.x, sec=seg.sec))
+    if not (math.isfinite(z) and 0 < z < 1e9):
+        raise MeasurementError(f"input impedance at {_label(seg)} of {cell.name} is {z!r} MOhm: "
+                               "the membrane has no resting conductance to measure")
+    return z
+
+
+def _passive_amplitude(cell: Cell, seg, amp_nA: float | None, sign: float) -> tuple[float, float]:
+    """The step amplitude (nA) for a ~PASSIVE_TARGET_MV deflection, and Impedance at rest."""
+    z = impedance_MOhm(cell, seg)
+    if amp_nA is None:
+        amp_nA = sign * PASSIVE_TARGET_MV / z
+    if not (math.isfinite(amp_nA) and amp_nA != 0):
+        raise ValueError(f"amp_nA must be a finite, non-zero current (got {amp_nA!r})")
+    return amp_nA, z
+
+
+def _not_passive(cell: Cell, seg, why: str, dur_ms: float) -> MeasurementError:
+    """The error a passive measurement raises, with the rheobase at ``seg`` if there is one."""
+    try:
+        rheo = rheobase(cell, seg, dur_ms=dur_ms).value
+        extra = f"; a {dur_ms:g} ms step fires this cell from {rheo * 1e3:.4g} pA"
+    except (MeasurementError, ValueError):
+        extra = ""
+    return MeasurementError(f"{why} at {_label(seg)} of {cell.name}{extra}. Use a smaller "
+                            "amp_nA (or leave it None to size it from the cell's impedance)")
+
+
+@sim.isolated
+def input_resistance(cell: Cell, seg=None, amp_nA: float | None = None,
+                     settle_ms: float = 500.0, step_ms: float = 1000.0,
+                     integrator: Integrator | None = None,
                      v_init_mV: float | None = None) -> Measure:
-    """Steady-state input resistance (MOhm) from small DC steps of +amp and -amp.
+    """Steady-state input resistance (MOhm) from two small DC steps, checked to be passive.
 
-    Averaging the two responses cancels the quadratic part of a curved I-V
-    relation (GHK leaks, gated channels), so the result is the slope resistance
-    at rest to second order in the step.
+    Steps of ``amp_nA`` and ``amp_nA / 2`` (default: a hyperpolarising current that
+    moves the membrane by about 0.1 mV, sized from NEURON's Impedance at rest) give
+    two resistances; they must agree within 1% (a linear, subthreshold response) and
+    the voltage must stay within five times the steady deflection (no spike). The
+    value is their extrapolation to zero amplitude, ``2 R(a/2) - R(a)``: the slope
+    resistance at rest. Impedance at rest is recorded in ``evidence`` beside it.
+
+    Raises
+    ------
+    MeasurementError
+        When the responses are not linear or contain a spike (the message gives the
+        rheobase found at the site), or the membrane has no conductance.
     """
     integrator = integrator or sim.default_integrator(cell, tight=True)
     seg = seg if seg is not None else cell.origin()
-    if amp_nA == 0:
-        raise ValueError("amp_nA must be non-zero")
-    deltas = []
-    for amp in (amp_nA, -amp_nA):
-        before, after = _steady_response(cell, seg, amp, settle_ms, step_ms, integrator,
-                                         v_init_mV)
-        deltas.append((after[0] - before[0]) / amp)
-    return Measure("input_resistance", float(np.mean(deltas)), "MOhm",
-                   _provenance(cell, integrator, site=_label(seg), amp_nA=amp_nA))
+    amp_nA, z = _passive_amplitude(cell, seg, amp_nA, -1.0)
+    resistances, extremes = [], []
+    for amp in (amp_nA, amp_nA / 2):
+        before, after, (vmin, vmax) = _steady_response(cell, seg, amp, settle_ms, step_ms,
+                                                       integrator, v_init_mV)
+        dv = after[0] - before[0]
+        resistances.append(dv / amp)
+        extremes.append(max(abs(vmin - before[0]), abs(vmax - before[0])) / max(abs(dv), 1e-12))
+        if vmax > OVERSHOOT_MV or extremes[-1] > 5.0:
+            raise _not_passive(cell, seg, f"a {amp * 1e3:.4g} pA step evoked a response "
+                               f"{extremes[-1]:.3g}x its steady deflection (peak {vmax:.1f} mV)",
+                               step_ms)
+    r_full, r_half = resistances
+    mismatch = abs(r_full - r_half) / abs(r_half)
+    if not mismatch <= LINEARITY_TOLERANCE:
+        raise _not_passive(cell, seg, f"steps of {amp_nA * 1e3:.4g} and {amp_nA * 500:.4g} pA give "
+                           f"{r_full:.5g} and {r_half:.5g} MOhm ({mismatch:.2%} apart; limit "
+                           f"{LINEARITY_TOLERANCE:.0%}): the response is not linear", step_ms)
+    value = 2 * r_half - r_full
+    return Measure("input_resistance", float(value), "MOhm",
+                   _provenance(cell, integrator, site=_label(seg), amp_nA=amp_nA),
+                   {"r_full_amp_MOhm": r_full, "r_half_amp_MOhm": r_half,
+                    "linearity_mismatch": mismatch, "impedance_at_rest_MOhm": z,
+                    "max_excursion_over_deflection": max(extremes)})
 
 
-def time_constant(cell: Cell, seg=None, amp_nA: float = -0.001, settle_ms: float = 500.0,
+@sim.isolated
+def time_constant(cell: Cell, seg=None, amp_nA: float | None = None, settle_ms: float = 500.0,
                   window_ms: float = 200.0, integrator: Integrator | None = None,
                   v_init_mV: float | None = None) -> Measure:
     """Slowest membrane time constant (ms) from the charging curve after a small step.
@@ -224,31 +337,47 @@ def time_constant(cell: Cell, seg=None, amp_nA: float = -0.001, settle_ms: float
     The logarithm of the distance to the final value is fitted over the part of
     the response between 10% and 0.1% of the total change, where the slowest
     exponential dominates (Rall 1969: the equalising terms of a cable are faster).
+    The step (default: hyperpolarising, ~0.1 mV, sized from Impedance at rest) must
+    stay subthreshold: no overshoot and no excursion beyond five times its final
+    deflection.
+
+    Raises
+    ------
+    MeasurementError
+        When the response contains a spike, or is too short to fit.
     """
     integrator = integrator or sim.default_integrator(cell, tight=True)
     v_init_mV = _v_init(cell, v_init_mV)
     h = hoc()
     seg = seg if seg is not None else cell.origin()
+    amp_nA, z = _passive_amplitude(cell, seg, amp_nA, -1.0)
     clamp = h.IClamp(seg)
     clamp.amp, clamp.delay, clamp.dur = amp_nA, settle_ms, 1e9
     tvec = h.Vector(np.linspace(settle_ms, settle_ms + window_ms, 4001))
     vec = h.Vector()
     vec.record(seg._ref_v, tvec, sec=seg.sec)
-    sim.start(cell.temperature_degC, integrator, _v_init(cell, v_init_mV))
+    sim.start(cell, integrator, _v_init(cell, v_init_mV))
     sim.advance(settle_ms + window_ms * 5)
     v_inf = seg.v
     t, v = np.array(tvec), np.array(vec)
+    del clamp
     dist = np.abs(v - v_inf)
     total = dist[0]
+    if v.max() > OVERSHOOT_MV or np.abs(v - v[0]).max() > 5.0 * max(abs(v_inf - v[0]), 1e-12):
+        raise _not_passive(cell, seg, f"a {amp_nA * 1e3:.4g} pA step evoked a spike or a "
+                           f"response beyond its steady deflection (peak {v.max():.1f} mV)",
+                           window_ms)
     mask = (dist < 0.1 * total) & (dist > 1e-3 * total)
     if mask.sum() < 10:
-        raise RuntimeError("charging curve too short to fit a time constant; raise window_ms")
+        raise MeasurementError("charging curve too short to fit a time constant; raise window_ms")
     slope = np.polyfit(t[mask], np.log(dist[mask]), 1)[0]
-    del clamp
     return Measure("time_constant", float(-1.0 / slope), "ms",
-                   _provenance(cell, integrator, site=_label(seg), amp_nA=amp_nA))
+                   _provenance(cell, integrator, site=_label(seg), amp_nA=amp_nA),
+                   {"deflection_mV": float(v_inf - v[0]), "impedance_at_rest_MOhm": z,
+                    "points_fitted": int(mask.sum())})
 
 
+@sim.isolated
 def length_constant(cell: Cell, role: str = "axon", index: int = 0, amp_nA: float = 0.001,
                     settle_ms: float = 500.0, step_ms: float = 2000.0,
                     fit_fraction: tuple[float, float] = (0.05, 0.5),
@@ -265,8 +394,12 @@ def length_constant(cell: Cell, role: str = "axon", index: int = 0, amp_nA: floa
         raise ValueError(f"cell {cell.name} has no {role!r} sections")
     sec = secs[index]
     segs = list(sec)
-    before, after = _steady_response(cell, sec(0), amp_nA, settle_ms, step_ms, integrator,
-                                     v_init_mV, record=segs)
+    before, after, (vmin, vmax) = _steady_response(cell, sec(0), amp_nA, settle_ms, step_ms,
+                                                   integrator, v_init_mV, record=segs)
+    if vmax > OVERSHOOT_MV or max(abs(vmin - before[0]), abs(vmax - before[0])) > 5.0 * max(
+            abs(after[0] - before[0]), 1e-12):
+        raise _not_passive(cell, sec(0), f"a {amp_nA * 1e3:.4g} pA step evoked a spike or a "
+                           f"response beyond its steady deflection (peak {vmax:.1f} mV)", step_ms)
     x_um = np.array([s.x * sec.L for s in segs])
     dv = np.abs(after - before)
     lo, hi = fit_fraction
@@ -285,45 +418,103 @@ def _spikes(seg, threshold_mV: float = SPIKE_THRESHOLD_MV):
     return nc, tvec
 
 
+#: Our voltage-gated Na+ channels (mechanism -> its peak-conductance parameter).
+_NA_CHANNELS = {"cm_na_hh": "gnabar", "cm_na_wb": "gnabar", "cm_na_ms96": "gnabar",
+                "hh": "gnabar"}
+#: Mechanisms known to carry no regenerative Na+ current (leaks, pump, HCN, bookkeeping).
+_NOT_NA_CHANNELS = {"cm_leak", "cm_hcn", "cm_nakpump", "cm_accum", "cm_ecshell", "cm_vmax",
+                    "cm_count_na", "cm_count_k", "cm_count_ca", "cm_k_hh", "cm_k_wb",
+                    "cm_k_ms96", "pas", "extracellular", "fastpas"}
+
+
+def has_na_channels(seg) -> bool:
+    """True when ``seg`` may carry a regenerative Na+ current.
+
+    That is one of our (or NEURON's ``hh``) voltage-gated Na+ channels with a
+    non-zero density, or any mechanism we do not know (a user's channel may be
+    regenerative; the spike checks then decide).
+    """
+    for mech in seg:
+        name = mech.name()
+        if name in _NA_CHANNELS:
+            if getattr(mech, _NA_CHANNELS[name]) > 0:
+                return True
+        elif name not in _NOT_NA_CHANNELS and not name.endswith("_ion"):
+            return True
+    return False
+
+
+def excitable(cell: Cell) -> bool:
+    """True when some segment of ``cell`` may carry a regenerative Na+ current
+    (:func:`has_na_channels`)."""
+    return any(has_na_channels(seg) for _, _, seg in cell.segments())
+
+
+@sim.isolated
 def fires(cell: Cell, seg, amp_nA: float, delay_ms: float, dur_ms: float, t_stop_ms: float,
           integrator: Integrator, v_init_mV: float, detect_seg=None) -> bool:
-    """True when a step of ``amp_nA`` evokes at least one spike at ``detect_seg``."""
+    """True when a step of ``amp_nA`` evokes an overshooting spike at ``detect_seg``.
+
+    A spike is a crossing of :data:`OVERSHOOT_MV` (0 mV) in a cell with
+    regenerative Na+ channels (:func:`excitable`); a passive membrane driven past
+    0 mV by the current is not a spike.
+    """
     v_init_mV = _v_init(cell, v_init_mV)
+    if not excitable(cell):
+        return False
     h = hoc()
     clamp = h.IClamp(seg)
     clamp.amp, clamp.delay, clamp.dur = amp_nA, delay_ms, dur_ms
-    nc, tvec = _spikes(detect_seg if detect_seg is not None else seg)
-    sim.start(cell.temperature_degC, integrator, _v_init(cell, v_init_mV))
+    nc, tvec = _spikes(detect_seg if detect_seg is not None else seg, OVERSHOOT_MV)
+    sim.start(cell, integrator, _v_init(cell, v_init_mV))
     sim.advance(t_stop_ms)
     return len(tvec) > 0
 
 
+@sim.isolated
 def rheobase(cell: Cell, seg=None, dur_ms: float = 200.0, settle_ms: float = 200.0,
              precision: float = 0.01, max_nA: float = 100.0,
              integrator: Integrator | None = None, v_init_mV: float | None = None) -> Measure:
-    """Smallest step current (nA) of ``dur_ms`` that fires a spike, by bisection.
+    """Smallest step current (nA) of ``dur_ms`` that fires an overshooting spike, by bisection.
 
     ``precision`` is relative: bisection stops when (hi - lo) / hi < precision.
+    The bracket starts at the current that would move a passive membrane by 10 mV
+    (from NEURON's Impedance at rest).
 
     Raises
     ------
-    RuntimeError
-        When even ``max_nA`` does not fire (the cell may be passive).
+    MeasurementError
+        When the cell has no regenerative Na+ channel, or even ``max_nA`` does not fire.
+    ValueError
+        For a precision outside (0, 1), or non-positive durations or limits.
     """
+    for name, val in (("dur_ms", dur_ms), ("max_nA", max_nA)):
+        if not (isinstance(val, (int, float)) and math.isfinite(val) and val > 0):
+            raise ValueError(f"rheobase: {name} must be a finite number > 0 (got {val!r})")
+    if not (isinstance(settle_ms, (int, float)) and math.isfinite(settle_ms) and settle_ms >= 0):
+        raise ValueError(f"rheobase: settle_ms must be a finite number >= 0 (got {settle_ms!r})")
+    if not (isinstance(precision, (int, float)) and 0 < precision < 1):
+        raise ValueError(f"rheobase: precision must lie in (0, 1) (got {precision!r})")
     integrator = integrator or sim.default_integrator(cell)
     v_init_mV = _v_init(cell, v_init_mV)
     seg = seg if seg is not None else cell.origin()
+    if not excitable(cell):
+        raise MeasurementError(f"{cell.name} has no voltage-gated Na+ channel: it cannot fire, "
+                               "so it has no rheobase")
     t_stop = settle_ms + dur_ms + 20.0
 
     def test(amp):
         return fires(cell, seg, amp, settle_ms, dur_ms, t_stop, integrator, v_init_mV)
 
-    hi = 0.01
+    try:
+        first = min(max(10.0 / impedance_MOhm(cell, seg), 1e-6), max_nA)
+    except MeasurementError:
+        first = 0.01
+    hi, lo = first, 0.0
     while not test(hi):
-        hi *= 2
+        lo, hi = hi, hi * 2
         if hi > max_nA:
-            raise RuntimeError(f"no spike up to {max_nA} nA at {_label(seg)}; is the cell excitable?")
-    lo = hi / 2 if hi > 0.01 else 0.0
+            raise MeasurementError(f"no spike up to {max_nA} nA at {_label(seg)} of {cell.name}")
     while (hi - lo) / hi > precision:
         mid = 0.5 * (lo + hi)
         if test(mid):
@@ -332,7 +523,8 @@ def rheobase(cell: Cell, seg=None, dur_ms: float = 200.0, settle_ms: float = 200
             lo = mid
     return Measure("rheobase", hi, "nA",
                    _provenance(cell, integrator, site=_label(seg), dur_ms=dur_ms,
-                               precision=precision))
+                               precision=precision),
+                   {"highest_silent_nA": lo, "overshoot_mV": OVERSHOOT_MV})
 
 
 @dataclass(frozen=True)
@@ -346,13 +538,18 @@ class Velocity:
     sites: tuple
     stimulus_nA: float
     provenance: dict = field(repr=False)
+    #: Spike peaks (mV) at the two sites: the evidence that a full action potential,
+    #: overshooting :data:`OVERSHOOT_MV`, passed both.
+    peaks_mV: tuple = (float("nan"), float("nan"))
 
     def to_frame(self) -> pd.DataFrame:
-        """One row: ``velocity_m_s, distance_um, t_first_ms, t_second_ms, site_first, site_second``."""
+        """One row: ``velocity_m_s, distance_um, t_first_ms, t_second_ms, site_first,
+        site_second, stimulus_nA, peak_first_mV, peak_second_mV``."""
         return pd.DataFrame([{"velocity_m_s": self.velocity_m_s, "distance_um": self.distance_um,
                               "t_first_ms": self.t_first_ms, "t_second_ms": self.t_second_ms,
                               "site_first": self.sites[0], "site_second": self.sites[1],
-                              "stimulus_nA": self.stimulus_nA}])
+                              "stimulus_nA": self.stimulus_nA, "peak_first_mV": self.peaks_mV[0],
+                              "peak_second_mV": self.peaks_mV[1]}])
 
 
 def pulse_amplitude_nA(seg) -> float:
@@ -369,6 +566,7 @@ def pulse_amplitude_nA(seg) -> float:
     return 5 * (charge_nC / 0.5) * 1e3  # nC per ms = uA = 1e3 nA
 
 
+@sim.isolated
 def conduction_velocity(cell: Cell, first_seg, second_seg, stim_seg=None, amp_nA: float | None = None,
                         delay_ms: float = 1.0, dur_ms: float = 0.5, t_stop_ms: float | None = None,
                         integrator: Integrator | None = None, v_init_mV: float | None = None,
@@ -377,12 +575,14 @@ def conduction_velocity(cell: Cell, first_seg, second_seg, stim_seg=None, amp_nA
 
     The stimulus (default: a brief pulse at the first node or the axon's start)
     is doubled up to ``max_doublings`` times until a spike reaches the first site.
+    Both sites' peaks are recorded; each must overshoot :data:`OVERSHOOT_MV`.
 
     Raises
     ------
     PropagationError
         A spike reached the first site but not the second (conduction failed or
-        ``t_stop_ms`` is too short), or no stimulus started one.
+        ``t_stop_ms`` is too short), no stimulus started one, or a site's peak
+        stayed below the overshoot level (a decremental, not a full, action potential).
     """
     integrator = integrator or sim.default_integrator(cell)
     v_init_mV = _v_init(cell, v_init_mV)
@@ -401,18 +601,22 @@ def conduction_velocity(cell: Cell, first_seg, second_seg, stim_seg=None, amp_nA
         clamp.amp, clamp.delay, clamp.dur = amp, settle_ms + delay_ms, dur_ms
         nc1, t1 = _spikes(first_seg)
         nc2, t2 = _spikes(second_seg)
-        sim.start(cell.temperature_degC, integrator, _v_init(cell, v_init_mV))
+        v1 = h.Vector().record(first_seg._ref_v, sec=first_seg.sec)
+        v2 = h.Vector().record(second_seg._ref_v, sec=second_seg.sec)
+        sim.start(cell, integrator, _v_init(cell, v_init_mV))
         sim.advance(t_stop_ms)
         if len(t1):
             break
         amp *= 2
         del clamp, nc1, nc2
     if not len(t1):
-        raise PropagationError(f"no spike at {_label(first_seg)} even with {amp / 2:.3g} nA "
-                               f"at {_label(stim_seg)}")
-    return velocity_between(cell, first_seg, second_seg, t1, t2, integrator, amp, t_stop_ms)
+        raise PropagationError(f"no spike at {_label(first_seg)} of {cell.name} even with "
+                               f"{amp / 2:.3g} nA at {_label(stim_seg)}")
+    return velocity_between(cell, first_seg, second_seg, t1, t2, integrator, amp, t_stop_ms,
+                            peaks_mV=(v1.max(), v2.max()))
 
 
+@sim.isolated
 def axon_velocity(cell: Cell, integrator: Integrator | None = None, fraction=(0.25, 0.75),
                   **kwargs) -> Velocity:
     """Conduction velocity over the middle of an axon, away from its ends.
@@ -442,11 +646,13 @@ def velocity_sites(cell: Cell, fraction=(0.25, 0.75)):
 
 
 def velocity_between(cell: Cell, first_seg, second_seg, t_first, t_second, integrator,
-                     amp_nA: float, t_stop_ms: float | None = None) -> Velocity:
+                     amp_nA: float, t_stop_ms: float | None = None,
+                     peaks_mV: tuple = (float("nan"), float("nan"))) -> Velocity:
     """Velocity from the threshold-crossing times (sequences, ms) at two sites.
 
     Raises PropagationError when the spike did not travel from the first site to
-    the second (``t_stop_ms``, if given, is named in the message).
+    the second (``t_stop_ms``, if given, is named in the message), or when a
+    site's peak (``peaks_mV``, if given) stayed below :data:`OVERSHOOT_MV`.
     """
     h = hoc()
     distance = h.distance(first_seg, second_seg)
@@ -462,10 +668,16 @@ def velocity_between(cell: Cell, first_seg, second_seg, t_first, t_second, integ
         raise PropagationError(f"the spike reached {_label(first_seg)} at {t_first[0]:.3f} ms "
                                f"but not {_label(second_seg)} ({distance:.0f} um further){by}: "
                                "conduction failed")
+    for seg, peak in zip((first_seg, second_seg), peaks_mV):
+        if not peak >= OVERSHOOT_MV and not math.isnan(peak):
+            raise PropagationError(f"the spike at {_label(seg)} of {cell.name} peaked at "
+                                   f"{peak:.1f} mV, below the {OVERSHOOT_MV:g} mV overshoot of "
+                                   "a full action potential: no velocity is attributed to it")
     dt = t_second[0] - t_first[0]
     return Velocity(distance * 1e-6 / (dt * 1e-3), distance, float(t_first[0]),
                     float(t_second[0]), (_label(first_seg), _label(second_seg)), amp_nA,
-                    _provenance(cell, integrator, stimulus_nA=amp_nA))
+                    _provenance(cell, integrator, stimulus_nA=amp_nA),
+                    (float(peaks_mV[0]), float(peaks_mV[1])))
 
 
 @dataclass(frozen=True)

@@ -4,10 +4,20 @@
 tolerances and options) and calls ``finitialize``; :func:`advance` runs with
 ``ParallelContext.psolve`` (no interpreted per-step loop). Every result records
 :meth:`Integrator.describe` and :func:`provenance`.
+
+Isolation. A measurement runs inside :func:`isolated`, which saves NEURON's run
+globals (:data:`RUN_GLOBALS`: temperature, time step, integrator and its
+tolerances, ``v_init``, ``tstop``) and restores them afterwards, so a user's own
+simulation behaves the same before and after a cablemodels call. :func:`start`
+refuses to initialise while sections that do not belong to the measured cell
+exist (their presence changes CVODE's steps, and ``finitialize`` resets them),
+unless the caller allows it with :func:`foreign_sections_allowed`.
 """
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import math
 from dataclasses import asdict, dataclass
 
@@ -15,6 +25,98 @@ from . import __version__, mechanisms
 from .cell import hoc
 
 _pc = None
+
+#: NEURON globals a measurement may change and always restores (hoc names).
+RUN_GLOBALS = ("celsius", "dt", "steps_per_ms", "secondorder", "v_init", "tstop")
+
+_allow_foreign = 0
+
+
+class ForeignSectionsError(RuntimeError):
+    """Sections that do not belong to the measured cell exist in this process."""
+
+
+@contextlib.contextmanager
+def foreign_sections_allowed():
+    """Let measurements run while other cells' sections exist.
+
+    Those sections are initialised and integrated with the measured cell
+    (``finitialize`` resets them), and the integrator is chosen for all of them.
+    Under CVODE each cell then gets its own integrator (local time step), so the
+    measured cell's steps do not depend on the others; a cell with
+    ``extracellular`` anywhere in the process makes every run fixed-step.
+    """
+    global _allow_foreign
+    _allow_foreign += 1
+    try:
+        yield
+    finally:
+        _allow_foreign -= 1
+
+
+def foreign_allowed() -> bool:
+    """True inside :func:`foreign_sections_allowed`."""
+    return _allow_foreign > 0
+
+
+def foreign_sections(cell) -> list:
+    """Sections alive in NEURON that ``cell`` does not own."""
+    own = set(cell.sections())
+    return [sec for sec in hoc().allsec() if sec not in own]
+
+
+def check_alone(cell) -> None:
+    """Raise :class:`ForeignSectionsError` when other sections exist and are not allowed."""
+    if foreign_allowed():
+        return
+    foreign = foreign_sections(cell)
+    if foreign:
+        names = ", ".join(sec.name() for sec in foreign[:5])
+        more = f" and {len(foreign) - 5} more" if len(foreign) > 5 else ""
+        raise ForeignSectionsError(
+            f"{len(foreign)} section(s) that do not belong to {cell.name} exist ({names}{more}); "
+            "a measurement would initialise and integrate them too, and under CVODE their "
+            "presence changes the result. Delete the other cells first, or allow it with "
+            "`with cablemodels.simulation.foreign_sections_allowed(): ...`")
+
+
+def save_globals() -> dict:
+    """NEURON's run globals and CVODE settings, as :func:`restore_globals` takes them."""
+    h = hoc()
+    h.load_file("stdrun.hoc")
+    cvode = h.CVode()
+    state = {name: getattr(h, name) for name in RUN_GLOBALS}
+    state.update(cvode_active=int(cvode.active()), cvode_local_dt=int(cvode.use_local_dt()),
+                 cvode_atol=float(cvode.atol()), cvode_rtol=float(cvode.rtol()),
+                 cvode_maxorder=int(cvode.maxorder()))
+    return state
+
+
+def restore_globals(state: dict) -> None:
+    """Put back what :func:`save_globals` saved."""
+    h = hoc()
+    cvode = h.CVode()
+    cvode.use_local_dt(state["cvode_local_dt"])
+    cvode.active(state["cvode_active"])
+    cvode.atol(state["cvode_atol"])
+    cvode.rtol(state["cvode_rtol"])
+    cvode.maxorder(state["cvode_maxorder"])
+    for name in RUN_GLOBALS:
+        setattr(h, name, state[name])
+
+
+def isolated(fn):
+    """Decorator: run ``fn`` with NEURON's run globals saved and restored afterwards."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        state = save_globals()
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            restore_globals(state)
+
+    return wrapper
 
 
 @dataclass(frozen=True)
@@ -70,8 +172,14 @@ class Integrator:
 
 
 def has_extracellular(cell) -> bool:
-    """True when any section of ``cell`` has NEURON's ``extracellular`` mechanism."""
-    return any(sec.has_membrane("extracellular") for sec in cell.sections())
+    """True when any section that will be integrated with ``cell`` has ``extracellular``.
+
+    That is the cell's own sections, and every section in NEURON when foreign
+    sections are allowed (:func:`foreign_sections_allowed`): one such section makes
+    CVODE switch to IDA for all of them.
+    """
+    secs = hoc().allsec() if foreign_allowed() else cell.sections()
+    return any(sec.has_membrane("extracellular") for sec in secs)
 
 
 def settle_integrator(cell) -> Integrator:
@@ -107,18 +215,32 @@ def provenance(**extra) -> dict:
             "mechanism_hash": info.source_hash[:16], **extra}
 
 
-def start(temperature_degC: float, integrator: Integrator, v_init_mV: float) -> None:
-    """Set the globals for one run and initialise at ``v_init_mV``."""
+def start(cell, integrator: Integrator, v_init_mV: float) -> None:
+    """Set the globals for one run of ``cell`` and initialise at ``v_init_mV``.
+
+    ``h.celsius`` is the cell's ``temperature_degC``. Call inside :func:`isolated`
+    so the caller's globals come back afterwards.
+
+    Raises
+    ------
+    ForeignSectionsError
+        When sections that ``cell`` does not own exist and are not allowed.
+    """
     global _pc
+    check_alone(cell)
     h = hoc()
     h.load_file("stdrun.hoc")
     if _pc is None:
         _pc = h.ParallelContext()
-    h.celsius = temperature_degC
+    h.celsius = cell.temperature_degC
+    h.v_init = v_init_mV
     cvode = h.CVode()
     if integrator.method == "cvode":
+        # Beside other cells, each cell gets its own integrator so that their
+        # presence does not change the measured cell's steps.
+        local = integrator.local_dt or (foreign_allowed() and bool(foreign_sections(cell)))
         cvode.active(1)
-        cvode.use_local_dt(1 if integrator.local_dt else 0)
+        cvode.use_local_dt(1 if local else 0)
         cvode.atol(integrator.atol)
         cvode.rtol(integrator.rtol)
         cvode.maxorder(integrator.maxorder or 5)

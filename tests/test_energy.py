@@ -93,7 +93,7 @@ def test_energy_units_and_joules():
     assert result.na_ions == pytest.approx(result.na_charge_C / ELEMENTARY_CHARGE_C)
     assert result.atp == pytest.approx(result.na_ions / 3)
     frame = result.to_frame()
-    assert set(frame["unit"]) >= {"C", "J", "1/um"}
+    assert set(frame["unit"]) >= {"C", "J", "ATP/um"}
     roles = result.by_role()
     assert roles["atp"].sum() == pytest.approx(result.atp)
     assert result.provenance["neuron_version"] and result.provenance["mechanism_hash"]

@@ -63,7 +63,7 @@ def python_traces(h, cell, stim, amp, integrator, v_init):
         vec = h.Vector()
         vec.record(psec(px)._ref_v)
         recs.append(vec)
-    sim.start(cell.temperature_degC, integrator, v_init)
+    sim.start(cell, integrator, v_init)
     sim.advance(T_STOP_MS)
     out = np.array([v.as_numpy().copy() for v in recs])
     del clamp
