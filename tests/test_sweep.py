@@ -87,7 +87,8 @@ def test_failing_point_is_recorded_and_sweep_goes_on(tmp_path, h):
         "fixed": {"n_nodes": 11, "method": "fixed", "dt_ms": 0.005}})
     frame = sweep.run(spec, tmp_path, progress=False)
     assert frame["status"].tolist() == ["ok", "error"]
-    assert frame.loc[1, "error"].startswith("PropagationError")
+    assert frame.loc[1, "error"].startswith("MeasurementError")
+    assert "no measured segment carries voltage-gated Na+ channels" in frame.loc[1, "error"]
     assert frame.loc[0, "velocity_m_s"] > 1.0
     before = json.loads((tmp_path / "points" / "00000001.json").read_text())
     frame2 = sweep.run(spec, tmp_path, progress=False)  # resume: failures are not rerun
