@@ -21,7 +21,7 @@ from cablemodels.cell import Discretization
 from cablemodels.dendrite import Branch, DendriteParams, build_dendrite
 from cablemodels.protocols import axon_velocity, length_constant
 
-from .common import Row, Section, figure, save_data, save_figure
+from .common import Row, Section, figure, judge_condition, judge_range, save_data, save_figure
 
 
 def _lambda_um(rm, d_um, ri):
@@ -88,33 +88,49 @@ def main(out_dir, quick=False) -> Section:
             save_data(pd.DataFrame({"diameter_um": vd, "v_unmyelinated_m_s": v_un,
                                     "v_myelinated_m_s": v_my}), out_dir, "velocity")]
     err = max(abs(a / b - 1) for a, b in zip(lam_sim, lam_theory))
+    lam_exp = float(np.polyfit(np.log(diameters), np.log(lam_sim), 1)[0])
+    per_um = float(v_my[vd.index(1.0)] / (1 / 0.6))
     rows = [
-        Row("E2", "lambda exponent in diameter", float(np.polyfit(np.log(diameters), np.log(lam_sim), 1)[0]),
-            "1", "larger d, longer lambda", "0.5", "cable theory (Rall 1959)",
-            f"supported: lambda ~ d^0.5 (max error vs theory {100 * err:.2f}%)",
-            f"Rm {rm:g} ohm cm2, Ri {ri:g} ohm cm"),
-        Row("E2", "internodal lambda / bare-axolemma lambda, 1 um axon", lam_myelin / lam_bare, "1",
-            "myelin lengthens lambda", "", "McIntyre et al. 2002 lamella values",
-            f"supported: {lam_myelin / lam_bare:.1f}x ({lam_myelin / 1e3:.1f} mm vs "
-            f"{lam_bare / 1e3:.2f} mm)", f"g-ratio 0.6, {myelin.n_lamellae} lamellae"),
-        Row("E2", "unmyelinated velocity exponent", ku, "1", "", "0.5", "Rushton 1951",
-            f"{ku:.2f}", "Wang-Buzsaki membrane, 37 degC"),
-        Row("E2", "myelinated velocity exponent", km, "1", "", "1", "Rushton 1951; Hursh 1939",
-            f"{km:.2f}", "MS96 nodes, internode 100 x fibre diameter"),
-        Row("E2", "myelinated velocity per um fibre diameter", float(v_my[vd.index(1.0)] / (1 / 0.6)),
-            "m/s/um", "", "6", "Hursh 1939", "consistent with Hursh's 6 m/s per um",
-            "1 um axon, g-ratio 0.6"),
+        Row("E2", "lambda exponent in diameter", lam_exp,
+            "exponent", "larger d, longer lambda", "0.5", "cable theory (Rall 1959)",
+            f"lambda ~ d^{lam_exp:.3f} (max error vs theory {100 * err:.2f}%)",
+            f"Rm {rm:g} ohm cm2, Ri {ri:g} ohm cm",
+            **judge_range(lam_exp, 0.49, 0.51, partly=(0.4, 0.6))),
+        Row("E2", "internodal lambda / bare-axolemma lambda, 1 um axon", lam_myelin / lam_bare,
+            "ratio", "myelin lengthens lambda", "", "McIntyre et al. 2002 lamella values",
+            f"{lam_myelin / lam_bare:.1f}x ({lam_myelin / 1e3:.1f} mm vs "
+            f"{lam_bare / 1e3:.2f} mm)", f"g-ratio 0.6, {myelin.n_lamellae} lamellae",
+            **judge_condition(lam_myelin / lam_bare, lam_myelin / lam_bare >= 2,
+                              "supported if myelin at least doubles the length constant",
+                              partly=lam_myelin / lam_bare > 1)),
+        Row("E2", "unmyelinated velocity exponent", ku, "exponent", "", "0.5", "Rushton 1951",
+            f"{ku:.2f}", "Wang-Buzsaki membrane, 37 degC",
+            **judge_range(ku, 0.45, 0.55, partly=(0.35, 0.65))),
+        Row("E2", "myelinated velocity exponent", km, "exponent", "", "1",
+            "Rushton 1951; Hursh 1939", f"{km:.2f}", "MS96 nodes, internode 100 x fibre diameter",
+            **judge_range(km, 0.9, 1.1, partly=(0.75, 1.25))),
+        Row("E2", "myelinated velocity per um fibre diameter", per_um,
+            "m/s/um", "", "6", "Hursh 1939", f"{per_um:.2f} m/s per um of fibre diameter",
+            "1 um axon, g-ratio 0.6", **judge_range(per_um, 4.5, 7.5, partly=(3.0, 10.0),
+                                                    unit="m/s/um")),
         Row("E2", "crossover diameter (myelin faster above)", crossover, "um", "", "about 0.2-1",
             "Rushton 1951; Waxman & Bennett 1972",
             (f"myelin conducts faster above {crossover:.2f} um" if crossover >= min(vd) else
              f"myelinated faster at every simulated diameter down to {min(vd)} um; the fitted "
              f"crossover ({crossover:.3f} um) is an extrapolation below the range"),
-            "37 degC, MS96 nodes vs WB membrane; the crossover depends on both membranes"),
+            "37 degC, MS96 nodes vs WB membrane; the crossover depends on both membranes",
+            **judge_range(crossover, 0.2, 1.0, unit="um")),
         Row("E3", "passive length constant of a 1 mm squid axon", lam_sq / 1e3, "mm",
             "signal travels 1 m without attenuation", "", "HH 1952 Rm, Ri",
             f"passive spread alone attenuates 1 m by a factor exp(-{1e6 / lam_sq:.0f}) = "
             f"{passive_1m:.1e}; the spike travels because it is regenerated, at "
-            f"{v_sq.velocity_m_s:.1f} m/s", "18.5 degC; real squid giant axons are ~0.5 mm wide"),
+            f"{v_sq.velocity_m_s:.1f} m/s (peaks {v_sq.peaks_mV[0]:.0f} and "
+            f"{v_sq.peaks_mV[1]:.0f} mV)", "18.5 degC; real squid giant axons are ~0.5 mm wide",
+            **judge_condition(lam_sq / 1e3, False,
+                              "partly if the action potential propagates without attenuation "
+                              "(overshooting at both sites) while passive spread alone loses "
+                              "over 99.9% of the signal over 1 m",
+                              partly=passive_1m < 1e-3 and min(v_sq.peaks_mV) > 0)),
     ]
     return Section("Length constants and conduction (E2-E3)",
                    {"E2": "Larger diameter and myelin lengthen the length constant, so signals "

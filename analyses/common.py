@@ -1,7 +1,15 @@
-"""Shared by the analyses: the row and section types and figure saving."""
+"""Shared by the analyses: the row and section types, outcome rules and figure saving.
+
+Every row of the report carries a categorical ``outcome`` (one of :data:`OUTCOMES`)
+computed from its number by an explicit ``rule`` (stated in words next to it),
+besides the prose verdict. The rule helpers below (:func:`judge_range`,
+:func:`judge_condition`, :func:`not_measured`) return both; a row whose value is
+missing or not finite is "not measured", whatever the rule would say.
+"""
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -12,12 +20,62 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
 COLUMNS = ["claim_id", "quantity", "model_value", "unit", "claim_value", "literature_value",
-           "literature_source", "verdict", "conditions"]
+           "literature_source", "verdict", "conditions", "outcome", "rule"]
+
+#: The categorical outcomes a row can have.
+OUTCOMES = ("supported", "partly", "not supported", "not measured", "out of scope")
+
+
+def _finite(value) -> bool:
+    try:
+        return math.isfinite(float(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def not_measured(reason: str) -> dict:
+    """Outcome for a number that could not be measured, with the reason."""
+    return {"outcome": "not measured", "rule": reason}
+
+
+def judge_range(value, lo: float, hi: float, partly: tuple[float, float] | None = None,
+                unit: str = "") -> dict:
+    """Supported when ``lo <= value <= hi``; partly inside the wider band ``partly``;
+    otherwise not supported. Not finite: not measured."""
+    u = f" {unit}" if unit else ""
+    rule = f"supported if {lo:g}-{hi:g}{u}"
+    if partly is not None:
+        rule += f"; partly if {partly[0]:g}-{partly[1]:g}{u}"
+    rule += "; else not supported"
+    if not _finite(value):
+        return not_measured(f"no finite value ({rule})")
+    v = float(value)
+    if lo <= v <= hi:
+        return {"outcome": "supported", "rule": rule}
+    if partly is not None and partly[0] <= v <= partly[1]:
+        return {"outcome": "partly", "rule": rule}
+    return {"outcome": "not supported", "rule": rule}
+
+
+def judge_condition(value, supported: bool, rule: str, partly: bool = False) -> dict:
+    """Outcome of an explicit test on the numbers, ``rule`` saying what the test is."""
+    if not _finite(value):
+        return not_measured(f"no finite value ({rule})")
+    outcome = "supported" if supported else "partly" if partly else "not supported"
+    return {"outcome": outcome, "rule": rule}
 
 
 @dataclass(frozen=True)
 class Row:
-    """One line of claims.csv: a measured number next to the claim's and the literature's."""
+    """One line of claims.csv: a measured number next to the claim's and the literature's,
+    with its categorical outcome and the rule that gave it.
+
+    Raises
+    ------
+    ValueError
+        For an outcome outside :data:`OUTCOMES`, an empty rule, or a missing or
+        non-finite value whose outcome is not "not measured".
+    """
 
     claim_id: str
     quantity: str
@@ -28,6 +86,20 @@ class Row:
     literature_source: str
     verdict: str
     conditions: str
+    outcome: str = ""
+    rule: str = ""
+
+    def __post_init__(self):
+        if self.outcome not in OUTCOMES:
+            raise ValueError(f"row {self.claim_id} {self.quantity!r}: outcome must be one of "
+                             f"{OUTCOMES} (got {self.outcome!r})")
+        if not self.rule:
+            raise ValueError(f"row {self.claim_id} {self.quantity!r}: state the rule behind "
+                             "its outcome")
+        if not _finite(self.model_value) and self.outcome != "not measured":
+            raise ValueError(f"row {self.claim_id} {self.quantity!r}: value "
+                             f"{self.model_value!r} is not a measurement, so its outcome must "
+                             f"be 'not measured' (got {self.outcome!r})")
 
 
 @dataclass

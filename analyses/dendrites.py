@@ -16,7 +16,7 @@ from cablemodels.protocols import rest_mV
 from cablemodels import simulation as sim
 from cablemodels.soma import NeuronParams, build_neuron
 
-from .common import Row, Section, figure, save_data, save_figure
+from .common import Row, Section, figure, judge_condition, judge_range, save_data, save_figure
 
 
 def _epsp(cell, segs, weight_uS=0.001):
@@ -74,12 +74,16 @@ def main(out_dir, quick=False) -> Section:
                 "dendrite", r["attenuation"], "1", "passive dendrites integrate by cable "
                 "properties", "", "Rall 1967; Stuart & Spruston 1998",
                 f"attenuates {r['attenuation']:.1f}x to the soma ({r['soma_mV']:.2f} mV there)",
-                "passive 800 um dendrite, 20 um soma, 1 nS AMPA-like input")
+                "passive 800 um dendrite, 20 um soma, 1 nS AMPA-like input",
+                **judge_condition(r["attenuation"], r["attenuation"] > 1.5,
+                                  "supported if a distal input attenuates by more than 1.5x on "
+                                  "its way to the soma (cable filtering)"))
             for _, r in far.iterrows()]
     rows.append(Row("E10", "two inputs on different branches / 2 x one input", two / (2 * one), "1",
                     "summation", "1 (linear)", "cable theory", f"{two / (2 * one):.3f}: near-linear "
                     f"summation across branches; {same / (2 * one):.3f} on the same branch "
-                    "(shared driving force)", "passive dendrites"))
+                    "(shared driving force)", "passive dendrites",
+                    **judge_range(two / (2 * one), 0.95, 1.05, partly=(0.8, 1.2))))
     return Section("Dendritic integration (E10)",
                    {"E10": "Passive dendrites integrate inputs by cable properties; only threshold "
                            "crossings at the soma trigger spikes."},

@@ -15,7 +15,7 @@ from cablemodels.energy import hcn_sag
 from cablemodels.protocols import input_resistance, rest_mV
 from cablemodels.soma import NeuronParams, build_neuron
 
-from .common import Row, Section, figure, save_data, save_figure
+from .common import Row, Section, figure, judge_condition, judge_range, save_data, save_figure
 
 
 def main(out_dir, quick=False) -> Section:
@@ -61,28 +61,49 @@ def main(out_dir, quick=False) -> Section:
     h1, h2 = HCN.preset("hcn1", 1), HCN.preset("hcn2", 1)
     rows = [
         Row("L9", "HCN reversal potential", hcn.reversal_mV(ions, 37.0), "mV", "inward current at rest",
-            "-30 to -45", "Biel et al. 2009", "supported: inward at rest (Vrest below reversal)",
-            "P_Na/P_K 0.25, mammalian ions"),
+            "-30 to -45", "Biel et al. 2009",
+            f"inward at rest: rest {rest_with:.1f} mV lies below the reversal",
+            "P_Na/P_K 0.25, mammalian ions",
+            **judge_condition(hcn.reversal_mV(ions, 37.0),
+                              -45 <= hcn.reversal_mV(ions, 37.0) <= -30
+                              and rest_with < hcn.reversal_mV(ions, 37.0),
+                              "supported if the reversal lies in the published -30 to -45 mV and "
+                              "above the resting potential (inward current at rest)")),
         Row("L9", "open fraction at -65 mV, HCN1", h1.o_inf(-65.0), "1", "open at rest", "",
             "Wang et al. 2001", f"partly open at rest ({h1.o_inf(-65.0):.2f}); opens more with "
-            f"hyperpolarisation ({h1.o_inf(-100.0):.2f} at -100 mV)", "22 degC kinetics"),
+            f"hyperpolarisation ({h1.o_inf(-100.0):.2f} at -100 mV)", "22 degC kinetics",
+            **judge_condition(h1.o_inf(-65.0), 0.01 < h1.o_inf(-65.0) < h1.o_inf(-100.0),
+                              "supported if more than 1% open at -65 mV and more open at -100 mV")),
         Row("L9", "cAMP shift of half-activation, HCN2", HCN.preset("hcn2", 1, camp=True).camp_shift_mV,
             "mV", "cAMP modulates them", "+10 to +15", "Wainger et al. 2001",
             f"HCN2 shifted +{HCN.preset('hcn2', 1, camp=True).camp_shift_mV:g} mV vs HCN1 "
-            f"+{HCN.preset('hcn1', 1, camp=True).camp_shift_mV:g} mV", "preset values"),
+            f"+{HCN.preset('hcn1', 1, camp=True).camp_shift_mV:g} mV",
+            "preset values (cited parameters, not a simulation)",
+            **judge_range(HCN.preset("hcn2", 1, camp=True).camp_shift_mV, 10, 15, unit="mV")),
         Row("L9", "sag ratio with HCN1 (blocked)", sag.sag_ratio, "1", "rhythm and rebound", "",
             "", f"sag {sag.sag_ratio:.3f} ({sag.control_sag_ratio:.1e} blocked), rebound "
             f"{sag.rebound_mV:.2f} mV ({sag.control_rebound_mV:.1e} blocked)",
-            "20 um passive soma, -50 pA for 1 s"),
+            "20 um passive soma, -50 pA for 1 s",
+            **judge_condition(sag.sag_ratio, sag.sag_ratio > 0.02 and sag.rebound_mV > 0.1
+                              and sag.sag_ratio > 10 * abs(sag.control_sag_ratio),
+                              "supported if the sag ratio exceeds 0.02 and 10x the blocked "
+                              "cell's, with a rebound above 0.1 mV")),
         Row("L9", "resting depolarisation by HCN1", rest_with - rest_without, "mV", "contributes to "
             "rest", "", "", f"HCN depolarises rest by {rest_with - rest_without:.2f} mV and lowers "
             f"R_in by {100 * (1 - rin_with / rin_without):.1f}%; a time-independent leak with the "
             f"same resting conductance gives {rest_leak - rest_without:.2f} mV, R_in "
             f"{rin_leak:.0f} MOhm: equal at rest, but only HCN sags, rebounds and moves with cAMP",
-            "20 um passive soma"),
+            "20 um passive soma",
+            **judge_condition(rest_with - rest_without, rest_with - rest_without > 0.5,
+                              "supported if HCN depolarises the rest by more than 0.5 mV")),
         Row("L9", "HCN2 / HCN1 activation time constant", h2.taupeak_ms / h1.taupeak_ms, "1",
-            "slow, time-dependent", "", "Santoro et al. 2000", "supported: tens to hundreds of ms",
-            "preset values"),
+            "slow, time-dependent", "", "Santoro et al. 2000",
+            f"time constants {h1.taupeak_ms:g} and {h2.taupeak_ms:g} ms",
+            "preset values (cited parameters, not a simulation)",
+            **judge_condition(h2.taupeak_ms / h1.taupeak_ms,
+                              min(h1.taupeak_ms, h2.taupeak_ms) >= 10,
+                              "supported if both isoforms' peak time constants are >= 10 ms "
+                              "(slow next to a spike)")),
     ]
     return Section("HCN channels are not leak channels (L9)",
                    {"L9": "HCN channels are open at rest and pass inward current, but open more "

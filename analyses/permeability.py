@@ -15,7 +15,7 @@ from cablemodels.protocols import rest_mV
 from cablemodels.simulation import Integrator
 from cablemodels.soma import NeuronParams, build_neuron
 
-from .common import Row, Section, figure, save_data, save_figure
+from .common import Row, Section, figure, judge_condition, judge_range, save_data, save_figure
 
 T = 37.0
 PK = 1e-6
@@ -87,32 +87,40 @@ def main(out_dir, quick=False) -> Section:
     src = "GHK voltage equation (Hille 2001, eq. 14-9)"
     rows = [
         Row("L1", "Vm, equal P for Na+ and K+", equal_nak, "mV", "about 0", f"{ghk_voltage_mV(1, 1, 0, ions, T):.2f}",
-            src, f"supported: {equal_nak:.1f} mV", "37 degC, mammalian ions; Cl- impermeant"),
+            src, f"{equal_nak:.1f} mV", "37 degC, mammalian ions; Cl- impermeant",
+            **judge_range(equal_nak, -5, 5, partly=(-15, 15), unit="mV")),
         Row("L1", "Vm, equal P for Na+, K+ and Cl-", equal_all, "mV", "about 0",
             f"{ghk_voltage_mV(1, 1, 1, ions, T):.2f}", src,
             f"depends on Cl-: {equal_all:.1f} mV, not 0, because [Cl-] is asymmetric",
-            "37 degC; Cl- as permeable as Na+ and K+"),
+            "37 degC; Cl- as permeable as Na+ and K+",
+            **judge_range(equal_all, -5, 5, partly=(-15, 15), unit="mV")),
         Row("L2", "Vm of an immature neuron, P_Na/P_K = 1", equal_nak, "mV", "about 0",
             f"{ghk_voltage_mV(1, 1, 0, ions, T):.2f}", src,
-            "supported if immature membranes have near-equal Na+/K+ permeability",
+            f"{equal_nak:.1f} mV, if immature membranes have near-equal Na+/K+ permeability",
             "young-neuron permeabilities are an assumption; max sim-GHK error "
-            f"{err:.3f} mV over the sweep"),
+            f"{err:.3f} mV over the sweep",
+            **judge_range(equal_nak, -5, 5, partly=(-15, 15), unit="mV")),
         Row("L3", "Vm at P_Na/P_K = 0.03", mature[0.03], "mV", "-65 to -70",
             f"{ghk_voltage_mV(1, 0.03, 0, ions, T):.2f}", src,
-            f"close: {mature[0.03]:.1f} mV", "37 degC, [K]o 5 mM"),
+            f"{mature[0.03]:.1f} mV", "37 degC, [K]o 5 mM",
+            **judge_range(mature[0.03], -70, -65, partly=(-75, -60), unit="mV")),
         Row("L3", "Vm at P_Na/P_K = 0.05", mature[0.05], "mV", "-65 to -70",
             f"{ghk_voltage_mV(1, 0.05, 0, ions, T):.2f}", src,
-            f"supported: {mature[0.05]:.1f} mV", "37 degC, [K]o 5 mM"),
+            f"{mature[0.05]:.1f} mV", "37 degC, [K]o 5 mM",
+            **judge_range(mature[0.05], -70, -65, partly=(-75, -60), unit="mV")),
         Row("L3", "P_Na/P_K giving -70 mV", ratio_at[-70], "1", "K+ dominated", "0.01-0.1",
-            "Hille 2001, ch. 14", f"supported: {ratio_at[-70]:.3f} (-65 mV: {ratio_at[-65]:.3f})",
-            "37 degC"),
+            "Hille 2001, ch. 14", f"{ratio_at[-70]:.3f} (-65 mV: {ratio_at[-65]:.3f})",
+            "37 degC", **judge_range(ratio_at[-70], 0.01, 0.1, partly=(0.003, 0.3))),
         Row("L3", "E_K", ek, "mV", "about -90", "", "Nernst, Purves et al. 2018 Table 2.1",
-            f"supported: {ek:.1f} mV; rest lies {mature[0.05] - ek:.0f} mV above it at 0.05",
-            "[K]i 140, [K]o 5 mM, 37 degC"),
+            f"{ek:.1f} mV; rest lies {mature[0.05] - ek:.0f} mV above it at 0.05",
+            "[K]i 140, [K]o 5 mM, 37 degC", **judge_range(ek, -95, -85, partly=(-100, -80), unit="mV")),
         Row("L4", "relative change of leak K+ current 0.1-10 ms after a step", leak_change, "1",
             "leak is open all the time", "", "GHK current equation, time-independent",
-            f"supported: leak current constant (change {leak_change:.1e}) while the gated K+ "
-            f"current grew by {gated_change:.0f}x", "squid, 6.3 degC, step to -20 mV"),
+            f"leak current constant (change {leak_change:.1e}) while the gated K+ "
+            f"current grew by {gated_change:.0f}x", "squid, 6.3 degC, step to -20 mV",
+            **judge_condition(leak_change, leak_change < 1e-3 and gated_change > 2,
+                              "supported if the leak current changes by < 0.1% while the gated "
+                              "K+ current at least doubles")),
     ]
     return Section("Resting potential and permeability (L1-L4)",
                    {"L1": "Equal permeability to all ions: Vm collapses to about 0 mV.",

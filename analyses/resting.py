@@ -13,7 +13,7 @@ from cablemodels.biophysics import Membrane
 from cablemodels.energy import ap_energy, atp_to_joules, balance_pump, rest_energy
 from cablemodels.soma import NeuronParams, build_neuron
 
-from .common import Row, Section, figure, save_data, save_figure
+from .common import Row, Section, figure, judge_condition, judge_range, save_data, save_figure
 
 NEURONS_IN_BRAIN = 8.6e10  # Azevedo et al. 2009
 BRAIN_W = 20.0             # document 000
@@ -55,23 +55,36 @@ def main(out_dir, quick=False) -> Section:
                 "ATP/s", "1e4 per neuron", "3.4e8 per cortical neuron (resting potential)",
                 "Attwell & Laughlin 2001",
                 f"{r['rest_atp_per_s'] / 1e4:.3g} x the claim; {r['atp_per_s_at_10Hz']:.3g} at 10 Hz",
-                "WB soma, balanced pump (ATP = resting Na+ influx / 3), 37 degC")
+                "WB soma, balanced pump (ATP = resting Na+ influx / 3), 37 degC",
+                **judge_range(r["rest_atp_per_s"], 1e4 / 3, 3e4, partly=(1e3, 1e5), unit="ATP/s"))
             for _, r in frame.iterrows()]
+    turnover_s = mid["membrane_charge_ions"] / (3 * mid["rest_atp_per_s"])
+    brain_rule = ("supported if every neuron as this soma at rest would draw 2-20 W (a large "
+                  "share of the brain's 20 W); partly if 0.2-2 W")
     rows.append(Row("E9", "ions moved to charge the membrane to rest vs resting pump turnover per s",
-                    mid["membrane_charge_ions"] / (3 * mid["rest_atp_per_s"]), "s", "rest needs no "
-                    "real-time energy", "", "C V / e vs pump Na+ turnover",
-                    f"partly: the membrane holds its charge for free, but the leak costs "
+                    turnover_s, "s", "rest needs no real-time energy", "",
+                    "C V / e vs pump Na+ turnover",
+                    f"the membrane holds its charge for free, but the leak costs "
                     f"{mid['rest_atp_per_s']:.3g} ATP/s continuously; the pump turns over the "
-                    f"membrane's whole charge every {mid['membrane_charge_ions'] / (3 * mid['rest_atp_per_s']):.2g} s",
-                    "see L5 for what stopping the pump does"))
+                    f"membrane's whole charge every {turnover_s:.2g} s",
+                    "see L5 for what stopping the pump does",
+                    **judge_condition(turnover_s, turnover_s >= 3600,
+                                      "supported if the pump needs over an hour to move as many "
+                                      "ions as the membrane's stored charge (rest nearly free); "
+                                      "partly if over 1 s", partly=turnover_s >= 1)))
     rows.append(Row("L6", "resting ATP per um2 per s", mid["atp_per_um2_s"], "ATP/(s um2)",
                     "much of 20% of body energy runs the pump", "", "", f"{mid['atp_per_um2_s']:.3g}",
-                    f"{mid['soma_diameter_um']:g} um WB soma, 37 degC"))
+                    f"{mid['soma_diameter_um']:g} um WB soma, 37 degC; judged through the "
+                    "brain-scale row",
+                    **judge_condition(mid["atp_per_um2_s"], 2 <= brain_w <= 20, brain_rule,
+                                      partly=0.2 <= brain_w < 2)))
     rows.append(Row("L6", "brain power if every neuron were this soma at rest", brain_w, "W", "20 W "
                     "brain, much at rest", "20", "Azevedo et al. 2009 (8.6e10 neurons)",
                     f"{brain_w:.3g} W: {'far below' if brain_w < 2 else 'comparable to'} 20 W; real "
                     "neurons have 100-1000x the membrane (dendrites, axon) and glia are excluded",
-                    "assumes 8.6e10 identical somata, no dendrites, |dG_ATP| 57 kJ/mol"))
+                    "assumes 8.6e10 identical somata, no dendrites, |dG_ATP| 57 kJ/mol",
+                    **judge_condition(brain_w, 2 <= brain_w <= 20, brain_rule,
+                                      partly=0.2 <= brain_w < 2)))
     return Section("Resting budget (E8, E9, L6)",
                    {"E8": "Brain 2% of mass, 20% of O2, 20 W; ~1e4 ATP/s per neuron.",
                     "E9": "The resting potential needs no real-time energy; only the reset does.",

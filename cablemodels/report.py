@@ -78,18 +78,31 @@ def reproduce(out_dir="report", quick: bool = False, jobs: int = 1, only=None) -
     return out / "report.md"
 
 
+def _number(value) -> str:
+    """A model value as printed: four significant digits, "not measured" for NaN."""
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        return "not measured"
+    if v != v or v in (float("inf"), float("-inf")):
+        return "not measured"
+    return "0" if v == 0 else f"{v:.4g}"  # no "-0"
+
+
 def _summary(claims: pd.DataFrame) -> list[str]:
-    lines = ["| claim | measured | unit | claim's value | verdict |", "|---|---|---|---|---|"]
+    lines = ["| claim | measured | unit | claim's value | outcome | verdict |",
+             "|---|---|---|---|---|---|"]
     for cid in IN_SCOPE:
         sub = claims[claims["claim_id"] == cid] if len(claims) else claims
         if sub is None or not len(sub):
-            lines.append(f"| {cid} | not measured | | | no analysis produced a number |")
+            lines.append(f"| {cid} | not measured | | | not measured | no analysis produced a "
+                         "number |")
             continue
         r = sub.iloc[0]
-        lines.append(f"| {cid} | {r['model_value']:.4g} | {r['unit']} | {r['claim_value']} | "
-                     f"{r['verdict']} |")
+        lines.append(f"| {cid} | {_number(r['model_value'])} | {r['unit']} | {r['claim_value']} | "
+                     f"{r['outcome']} | {r['verdict']} |")
     for cid, why in OUT_OF_SCOPE.items():
-        lines.append(f"| {cid} | out of scope | | | {why} |")
+        lines.append(f"| {cid} | out of scope | | | out of scope | {why} |")
     return lines
 
 
@@ -108,12 +121,13 @@ def _markdown(sections, claims, provenance) -> str:
         out += [f"- **{cid}**: {text}" for cid, text in section.claims.items()]
         out += ["", f"**Simulated.** {section.simulated}", ""]
         out += [f"![{Path(f).stem}]({f})" for f in section.figures]
-        out += ["", "| claim | quantity | model | unit | claim | literature | verdict | conditions |",
-                "|---|---|---|---|---|---|---|---|"]
+        out += ["", "| claim | quantity | model | unit | claim | literature | outcome | verdict | "
+                "conditions | rule |", "|---|---|---|---|---|---|---|---|---|---|"]
         for r in section.rows:
             lit = f"{r.literature_value} ({r.literature_source})" if r.literature_value else r.literature_source
-            out.append(f"| {r.claim_id} | {r.quantity} | {r.model_value:.4g} | {r.unit} | "
-                       f"{r.claim_value} | {lit} | {r.verdict} | {r.conditions} |")
+            out.append(f"| {r.claim_id} | {r.quantity} | {_number(r.model_value)} | {r.unit} | "
+                       f"{r.claim_value} | {lit} | {r.outcome} | {r.verdict} | {r.conditions} | "
+                       f"{r.rule} |")
         out += [""] + [f"- {n}" for n in section.notes]
         out += ["", f"Data: {', '.join(section.data)}. Run time {seconds:.1f} s."]
     out += ["", "## Out of scope", ""] + [f"- **{k}**: {v}" for k, v in OUT_OF_SCOPE.items()]
@@ -133,7 +147,7 @@ def _html(sections, claims, provenance, out: Path) -> str:
              f"<p>cablemodels {esc(provenance['cablemodels_version'])}, NEURON "
              f"{esc(provenance['neuron_version'])}, {provenance['run_time_s']} s</p>",
              "<h2>Summary</h2><table><tr><th>claim</th><th>measured</th><th>unit</th>"
-             "<th>claim's value</th><th>verdict</th></tr>"]
+             "<th>claim's value</th><th>outcome</th><th>verdict</th></tr>"]
     for line in _summary(claims)[2:]:
         cells = [c.strip() for c in line.strip("|").split("|")]
         parts.append("<tr>" + "".join(f"<td>{esc(c)}</td>" for c in cells) + "</tr>")
@@ -149,11 +163,13 @@ def _html(sections, claims, provenance, out: Path) -> str:
             data = base64.b64encode((out / f).read_bytes()).decode()
             parts.append(f"<img alt='{esc(f)}' src='data:image/png;base64,{data}'>")
         parts.append("<table><tr><th>claim</th><th>quantity</th><th>model</th><th>unit</th>"
-                     "<th>claim</th><th>literature</th><th>verdict</th><th>conditions</th></tr>")
+                     "<th>claim</th><th>literature</th><th>outcome</th><th>verdict</th>"
+                     "<th>conditions</th><th>rule</th></tr>")
         for r in section.rows:
             parts.append("<tr>" + "".join(f"<td>{esc(v)}</td>" for v in (
-                r.claim_id, r.quantity, f"{r.model_value:.4g}", r.unit, r.claim_value,
-                f"{r.literature_value} {r.literature_source}", r.verdict, r.conditions)) + "</tr>")
+                r.claim_id, r.quantity, _number(r.model_value), r.unit, r.claim_value,
+                f"{r.literature_value} {r.literature_source}", r.outcome, r.verdict,
+                r.conditions, r.rule)) + "</tr>")
         parts.append("</table><ul>" + "".join(f"<li>{esc(n)}</li>" for n in section.notes) + "</ul>")
     parts.append("<h2>Out of scope</h2><ul>" + "".join(
         f"<li><b>{k}</b>: {esc(v)}</li>" for k, v in OUT_OF_SCOPE.items()) + "</ul>")

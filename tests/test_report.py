@@ -54,12 +54,31 @@ def test_every_output_file_exists(report):
 def test_claims_csv_answers_every_in_scope_claim(claims):
     assert list(claims.columns) == ["claim_id", "quantity", "model_value", "unit", "claim_value",
                                     "literature_value", "literature_source", "verdict",
-                                    "conditions"]
+                                    "conditions", "outcome", "rule"]
     for cid in IN_SCOPE:
         rows = claims[claims["claim_id"] == cid]
         assert len(rows), f"{cid} missing"
         assert rows["verdict"].notna().all() and (rows["verdict"].str.len() > 0).all()
         assert rows["model_value"].notna().any(), f"{cid} has no model value"
+
+
+def test_every_row_has_an_outcome_from_a_stated_rule(claims):
+    """Outcomes are categorical, each with its rule; a missing value is never anything
+    but "not measured"."""
+    allowed = {"supported", "partly", "not supported", "not measured", "out of scope"}
+    assert set(claims["outcome"]) <= allowed
+    assert claims["rule"].notna().all() and (claims["rule"].str.len() > 10).all()
+    missing = claims[~claims["model_value"].apply(lambda v: math.isfinite(float(v)))]
+    assert (missing["outcome"] == "not measured").all(), missing[["quantity", "outcome"]]
+    for cid in IN_SCOPE:
+        assert claims.loc[claims["claim_id"] == cid, "outcome"].notna().all(), cid
+
+
+def test_report_prints_no_nan_or_negative_zero(report):
+    md = (report / "report.md").read_text()
+    cells = [c.strip() for line in md.splitlines() if line.startswith("|")
+             for c in line.strip("|").split("|")]
+    assert not {"nan", "-nan", "inf", "-inf", "-0"} & {c.lower() for c in cells}
 
 
 def test_headline_numbers_against_independent_references(claims):
@@ -82,6 +101,6 @@ def test_headline_numbers_against_independent_references(claims):
     # L5: run-down time scales with volume/area (Faraday's law)
     assert value(claims, "L5", "ratio") == pytest.approx(1.0, rel=0.15)
     # E1: every counted ratio is positive; the equal-velocity ratio exceeds the equal-diameter one
-    e1 = claims[claims["claim_id"] == "E1"]
+    e1 = claims[(claims["claim_id"] == "E1") & (claims["outcome"] != "not measured")]
     assert (e1["model_value"] > 0).all()
     assert value(claims, "E1", "equal velocity") > value(claims, "E1", "equal diameter, 1 um (WB axon vs MS96")
