@@ -213,15 +213,17 @@ def _has_ion(sec, ion: str) -> bool:
     return bool(hoc().ismembrane(f"{ion}_ion", sec=sec))
 
 
-class _Counters:
-    """Reads, per measured segment, the ion totals and our channels' own counters.
+class IonCounters:
+    """Reads, per segment, the ion totals and our channels' own counters.
 
-    Inserts ``cm_count_na/k/ca`` (only for ions the section already has) and
-    ``cm_vmax`` where absent; none of them carries current.
+    ``segs`` is a sequence of ``(role_or_group, section, segment)``. Inserts
+    ``cm_count_na/k/ca`` (only for ions the section already has) and ``cm_vmax``
+    where absent; none of them carries current, so the model is unchanged. Used by
+    :func:`ap_energy` and by :mod:`cablemodels.audit`.
     """
 
     def __init__(self, segs):
-        self.sections = list({id(s): s for _, s, _ in segs}.values())
+        self.sections = list(dict.fromkeys(s for _, s, _ in segs))
         for sec in self.sections:
             for ion, mech in ION_COUNTERS.items():
                 if _has_ion(sec, ion) and not sec.has_membrane(mech):
@@ -314,7 +316,7 @@ def ap_energy(cell: Cell, integrator: Integrator | None = None, fraction=(0.25, 
         else:
             first = (cell.sections("node") or cell.sections("axon"))[0]
             stim_seg = first(0.5 if cell.sections("node") else 0.0)
-    counters = _Counters(segs)
+    counters = IonCounters(segs)
     required = np.array([_needs_spike(role, seg, scope) for role, _, seg in segs])
     t_stim = settle_ms
     try:

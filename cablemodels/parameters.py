@@ -139,6 +139,10 @@ TABLE: dict[str, Published] = {
         57.0, "Nicholls DG & Ferguson SJ (2013) Bioenergetics, 4th ed., ch. 3",
         "magnitude of the free energy of ATP hydrolysis in cells, about 50-60 kJ/mol; "
         "Attwell & Laughlin (2001) JCBFM 21:1133 used a similar value"),
+    "atp.per_ca_ion": Published(
+        1.0, "Attwell D & Laughlin SB (2001) J Cereb Blood Flow Metab 21:1133-1145, methods",
+        "each Ca2+ that enters is extruded by Na+/Ca2+ exchange, whose 3 Na+ cost the pump "
+        "1 ATP: 1 ATP per Ca2+ ion"),
     # --- HCN presets --------------------------------------------------------------------
     "hcn1.vhalf_mV": Published(-73.0, "Wang J, Chen S & Siegelbaum SA (2001) "
                                "J Gen Physiol 118:237-250, Table I", "rounded"),
