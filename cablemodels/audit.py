@@ -192,7 +192,8 @@ class AuditSession:
 
     Created by :func:`prepare`. The events are re-armed at every ``finitialize``
     (an ``FInitializeHandler``), so the user's own ``run()``, ``continuerun`` or
-    ``psolve`` may be used.
+    ``psolve`` may be used. :meth:`result` ends the session: the handler and every
+    reference to the model's sections are released (the counters stay inserted).
     """
 
     def __init__(self, sections, window_ms, groups=None, subtract_rest=False, rest_ms=5.0,
@@ -209,9 +210,18 @@ class AuditSession:
         self._segs = [(group_of[sec], sec, seg) for sec in sections for seg in sec]
         self.counters = IonCounters(self._segs)
         self._snaps: dict[str, tuple[float, np.ndarray]] = {}
+        self._result: Audit | None = None
         self._handler = h.FInitializeHandler(1, self._arm)
 
+    def close(self) -> None:
+        """Release the handler and the model's sections (done by :meth:`result`)."""
+        # the handler holds this session (and so the model's sections) from hoc, where
+        # Python's garbage collector cannot see the cycle: release both
+        self._handler, self._segs, self.counters = None, [], None
+
     def _arm(self):
+        if self.counters is None:  # closed
+            return
         h = hoc()
         self._snaps.clear()
         cvode = h.CVode()
@@ -223,7 +233,8 @@ class AuditSession:
             cvode.event(t, lambda key=key: self._snap(key))
 
     def _snap(self, key):
-        self._snaps[key] = (float(hoc().t), self.counters.snapshot())
+        if self.counters is not None:
+            self._snaps[key] = (float(hoc().t), self.counters.snapshot())
 
     def result(self) -> Audit:
         """The audit of the window just simulated.
@@ -231,8 +242,17 @@ class AuditSession:
         Raises
         ------
         AuditError
-            When the run did not cover the window.
+            When the run did not cover the window (the session is closed either way).
         """
+        if self._result is not None:
+            return self._result
+        try:
+            self._result = self._compute()
+        finally:
+            self.close()
+        return self._result
+
+    def _compute(self) -> Audit:
         h = hoc()
         needed = ["t0", "t1"] + (["rest"] if self.subtract_rest else [])
         missing = [k for k in needed if k not in self._snaps]
@@ -263,8 +283,9 @@ class AuditSession:
         if not np.isfinite(frame[["na_charge_C", "k_charge_C", "ca_charge_C"]].to_numpy()).all():
             raise AuditError("the counters hold non-finite charges: the simulation diverged")
         return Audit(frame, self.window_ms, (ta, tb), self.subtract_rest,
-                     sim.provenance(window_ms=list(self.window_ms), subtract_rest=self.subtract_rest,
-                                    rest_ms=self.rest_ms, celsius_degC=float(h.celsius),
+                     sim.provenance(window_ms=list(self.window_ms),
+                                    subtract_rest=self.subtract_rest, rest_ms=self.rest_ms,
+                                    celsius_degC=float(h.celsius),
                                     cvode=bool(h.CVode().active()), dt_ms=float(h.dt)))
 
 

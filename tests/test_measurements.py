@@ -9,13 +9,11 @@ field by field.
 from __future__ import annotations
 
 import math
-import textwrap
 
 import numpy as np
 import pytest
 
 from cablemodels import energy as E
-from cablemodels import mechanisms
 from cablemodels import protocols as pr
 from cablemodels import simulation as sim
 from cablemodels import sweep
@@ -25,90 +23,6 @@ from cablemodels.biophysics import Membrane
 from cablemodels.morphology import SwcParams, load_swc, shipped
 from cablemodels.simulation import Integrator
 from cablemodels.soma import SOMA_PRESETS, NeuronParams, build_neuron
-
-#: A user's own Na+ and K+ channels, written the way labs write them (no charge
-#: counter), compiled by the test. Kinetics: HH 1952 rates shifted 5 mV depolarised and
-#: without a temperature factor, so they differ from every shipped mechanism.
-USER_MOD = {
-    "usrna.mod": """
-        NEURON {
-            SUFFIX usrna
-            USEION na READ ena WRITE ina
-            RANGE gnabar, ina
-        }
-        UNITS { (mA) = (milliamp) (mV) = (millivolt) (S) = (siemens) }
-        PARAMETER { gnabar = 0.12 (S/cm2) }
-        ASSIGNED { v (mV) ena (mV) ina (mA/cm2) minf hinf mtau (ms) htau (ms) }
-        STATE { m h }
-        INITIAL { rates(v) m = minf h = hinf }
-        BREAKPOINT {
-            SOLVE states METHOD cnexp
-            ina = gnabar*m*m*m*h*(v - ena)
-        }
-        DERIVATIVE states {
-            rates(v)
-            m' = (minf - m)/mtau
-            h' = (hinf - h)/htau
-        }
-        PROCEDURE rates(v (mV)) {
-            LOCAL am, bm, ah, bh, u
-            UNITSOFF
-            u = v - 5
-            am = 0.1*(u + 40)/(1 - exp(-(u + 40)/10))
-            bm = 4*exp(-(u + 65)/18)
-            ah = 0.07*exp(-(u + 65)/20)
-            bh = 1/(1 + exp(-(u + 35)/10))
-            UNITSON
-            minf = am/(am + bm)
-            mtau = 1/(am + bm)
-            hinf = ah/(ah + bh)
-            htau = 1/(ah + bh)
-        }
-    """,
-    "usrk.mod": """
-        NEURON {
-            SUFFIX usrk
-            USEION k READ ek WRITE ik
-            RANGE gkbar, ik
-        }
-        UNITS { (mA) = (milliamp) (mV) = (millivolt) (S) = (siemens) }
-        PARAMETER { gkbar = 0.036 (S/cm2) }
-        ASSIGNED { v (mV) ek (mV) ik (mA/cm2) ninf ntau (ms) }
-        STATE { n }
-        INITIAL { rates(v) n = ninf }
-        BREAKPOINT {
-            SOLVE states METHOD cnexp
-            ik = gkbar*n*n*n*n*(v - ek)
-        }
-        DERIVATIVE states {
-            rates(v)
-            n' = (ninf - n)/ntau
-        }
-        PROCEDURE rates(v (mV)) {
-            LOCAL an, bn, u
-            UNITSOFF
-            u = v - 5
-            an = 0.01*(u + 55)/(1 - exp(-(u + 55)/10))
-            bn = 0.125*exp(-(u + 65)/80)
-            UNITSON
-            ninf = an/(an + bn)
-            ntau = 1/(an + bn)
-        }
-    """,
-}
-
-
-@pytest.fixture(scope="session")
-def user_mechanisms(tmp_path_factory, h):
-    """Compile USER_MOD with nrnivmodl (through our cache machinery, in a private cache)
-    and load the library beside ours."""
-    folder = tmp_path_factory.mktemp("user_mod")
-    for name, text in USER_MOD.items():
-        (folder / name).write_text(textwrap.dedent(text))
-    info = mechanisms.build(mod_dir=folder, root=tmp_path_factory.mktemp("user_cache"))
-    h.nrn_load_dll(str(info.library))
-    return ("usrna", "usrk")
-
 
 FIXED = Integrator(method="fixed", dt_ms=0.01)
 CVODE = Integrator(atol=1e-6, rtol=1e-6)
