@@ -35,6 +35,10 @@ What does not translate, and what we chose
 - **GHK leak.** ``channelDensityGHK`` carries the permeabilities, but NeuroML needs a
   concentration model per ion species to evaluate GHK; none is written (ours are fixed
   per-segment concentrations, listed in the cell's ``notes``).
+- **Resting potential and spike threshold.** NeuroML requires both: ``initMembPotential``
+  is the cell's rest found by :func:`cablemodels.protocols.rest_mV` (run if not cached),
+  ``spikeThresh`` is :data:`cablemodels.protocols.SPIKE_THRESHOLD_MV` (-20 mV), the
+  crossing our protocols time spikes by.
 - **Charge counters** (``qna``, ``qk``, ``qcl``), the spike-peak tracker ``cm_vmax`` and
   the pump's ATP counter are measurement devices, not membrane physics: left out.
 - **Na+/K+ pump** (``cm_nakpump``), **HCN** (``cm_hcn``), **ion accumulation**
@@ -42,9 +46,10 @@ What does not translate, and what we chose
   a cell carrying one raises :class:`NeuroMLExportError` naming it, unless
   ``skip=("cm_nakpump", ...)`` is passed, in which case the skipped mechanisms are
   listed in the cell's ``notes`` and logged.
-- GLOBAL parameters (temperatures of the rate data, Q10s) and per-segment variation of a
-  parameter within one section raise or are recorded in the stubs' notes: a section
-  whose channel density differs between its segments raises.
+- **GLOBAL parameters** (Q10s, reference temperatures of the rate data) belong to the
+  kinetics and stay in the ``.mod`` files; they are not written.
+- **Variation within a section.** One value per section is written; a section whose
+  ``cm``, channel density or concentrations differ between its segments raises.
 """
 
 from __future__ import annotations
@@ -287,18 +292,19 @@ def to_neuroml(cell: Cell, cell_id: str | None = None, skip: Iterable[str] = ())
                     id=f"pas_{name}", ion_channel="pas", cond_density=f"{g} S_per_cm2",
                     erev=f"{e} mV", segment_groups=name, ion="non_specific"))
                 stubs.setdefault("pas", nml.IonChannel(
-                    id="pas", type="ionChannelPassive", conductance="10pS",
+                    id="pas", type="ionChannelPassive",
                     notes="NEURON's pas: a passive, ungated channel."))
     morph.segment_groups.append(nml.SegmentGroup(
         id="all", includes=[nml.Include(segment_groups=name_of[s]) for s in order]))
     # NeuroML requires both: the resting potential found by protocols.rest_mV, and the
-    # level at which a NeuroML simulator would count a spike (our protocols count a
-    # spike only where the membrane overshoots 0 mV).
-    from .protocols import rest_mV
+    # level at which a NeuroML simulator would count a spike (the threshold crossing our
+    # protocols time spikes by).
+    from .protocols import SPIKE_THRESHOLD_MV, rest_mV
 
     membrane.init_memb_potentials.append(nml.InitMembPotential(
         value=f"{rest_mV(cell)} mV", segment_groups="all"))
-    membrane.spike_threshes.append(nml.SpikeThresh(value="0 mV", segment_groups="all"))
+    membrane.spike_threshes.append(nml.SpikeThresh(value=f"{SPIKE_THRESHOLD_MV} mV",
+                                                   segment_groups="all"))
 
     notes = [f"Exported by cablemodels {__version__} from cell {cell.name} ({cell.kind}), "
              f"built for {cell.temperature_degC:g} degC.",
@@ -340,7 +346,7 @@ def _stub(nml, mech: str, species: str):
         match = re.search(r"^\s*TITLE\s+(.+)$", source.read_text(), re.M)
         title = f" ({match.group(1).strip()})" if match else ""
     return nml.IonChannel(
-        id=mech, species=None if species == "non_specific" else species, conductance="10pS",
+        id=mech, species=None if species == "non_specific" else species,
         notes=f"Stub for cablemodels' NMODL mechanism {mech}{title}: kinetics, sources and "
               f"temperature rules are in {mech}.mod (cablemodels/mod/). Not translated.")
 

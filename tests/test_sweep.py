@@ -37,7 +37,8 @@ def test_table_is_tidy_with_units_in_names(tmp_path, h):
                                        "method", "dt_ms"]
     assert set(RESULTS) <= set(frame.columns) and (frame["status"] == "ok").all()
     assert frame.loc[(frame.diameter_um == 2.0) & (frame.temperature_degC == 6.3)].shape[0] == 1
-    on_disk = pd.read_csv(tmp_path / sweep.TABLE_FILE)
+    # pandas < 3 (Python 3.10) parses floats to the nearest double only when asked
+    on_disk = pd.read_csv(tmp_path / sweep.TABLE_FILE, float_precision="round_trip")
     assert on_disk["velocity_m_s"].tolist() == frame["velocity_m_s"].tolist()
     # velocity grows as sqrt(diameter) (cable theory) at each temperature; 5% because
     # 25 us implicit-Euler steps resolve the ~1 ms transit only to a few percent
@@ -190,7 +191,7 @@ def test_mpi_two_ranks_bitwise_identical(tmp_path, h):
     spec = {**SMALL, "grid": {**SMALL["grid"], "diameter_um": [2.0, 2.5, 3.0, 3.5]}}
     _mpi_sweep(tmp_path, spec)
     assert len(set(pool_pids(tmp_path / "mpi"))) == 2, "both ranks should run points"
-    mpi = pd.read_csv(tmp_path / "mpi" / sweep.TABLE_FILE)
+    mpi = pd.read_csv(tmp_path / "mpi" / sweep.TABLE_FILE, float_precision="round_trip")
     serial = sweep.run(sweep.SweepSpec.from_dict(spec), tmp_path / "serial", progress=False)
     # the CSV holds 17 significant digits (repr), so the floats read back exactly
     pd.testing.assert_frame_equal(serial[RESULTS], mpi[RESULTS], check_exact=True)
