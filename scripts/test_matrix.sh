@@ -37,7 +37,7 @@ for v in "${versions[@]}"; do
     fi
     venv=".venv-py$v"
     echo "test-matrix: Python $v ($py) in $venv"
-    if [ ! -f "$venv/.installed" ]; then
+    if [ ! -f "$venv/.installed" ] || [ setup.cfg -nt "$venv/.installed" ]; then
         "$py" -m venv "$venv" \
             && "$venv/bin/python" -m pip install --quiet --upgrade pip \
             && "$venv/bin/python" -m pip install --quiet -e '.[test]' \
