@@ -142,6 +142,12 @@ def to_neuroml(cell: Cell, cell_id: str | None = None, skip: Iterable[str] = ())
     -------
     neuroml.NeuroMLDocument
 
+    Notes
+    -----
+    The document's ``initMembPotential`` is the cell's resting potential: if
+    :func:`cablemodels.protocols.rest_mV` has not found it yet, this runs it (a short
+    simulation, which sets NEURON's run globals as every protocol does).
+
     Raises
     ------
     ImportError
