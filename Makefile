@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup mpi reproduce demo test bench clean
+.PHONY: setup mpi reproduce demo test test-matrix docs notebooks bench clean
 
 $(STAMP): setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,27 @@ mpi:
 test: setup mpi
 	$(BIN)/python -m pytest -ra
 
+# The whole suite again on the lowest and highest supported Python (setup.cfg), each in
+# its own venv (.venv-pyX.Y); a version not installed (no pythonX.Y on PATH, none under
+# `pyenv root`) is skipped with a message. Override: make test-matrix MATRIX_PYTHONS="3.12".
+MATRIX_PYTHONS ?= 3.10 3.13
+test-matrix: mpi
+	./scripts/test_matrix.sh $(MATRIX_PYTHONS)
+
+# The documentation site, built with warnings as errors; building it executes every
+# notebook in docs/notebooks (a failing cell fails the build). Output in site/.
+DOCS_STAMP := $(VENV)/.docs-installed
+$(DOCS_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[test,docs,neuroml]'
+	touch $(DOCS_STAMP)
+
+docs: setup $(DOCS_STAMP)
+	$(BIN)/mkdocs build --strict
+
+# The notebooks alone, as tests (nbmake), without building the site.
+notebooks: setup $(DOCS_STAMP)
+	$(BIN)/python -m pytest -ra --nbmake docs/notebooks
+
 # Benchmarks (not part of the tests): tables in benchmarks/RESULTS*.md.
 bench: setup mpi
 	$(BIN)/python -m pip install --quiet -e '.[bench]'
@@ -36,4 +57,4 @@ bench: setup mpi
 	$(BIN)/python benchmarks/bench_scale.py
 
 clean:
-	rm -rf $(VENV) build dist *.egg-info
+	rm -rf $(VENV) .venv-py* build dist site *.egg-info

@@ -158,8 +158,21 @@ def _check_exportable(cell: Cell, sections, allowed: set[str], density: list[str
                     "concentrations, which would silently replace the shared globals")
 
 
-def to_hoc(cell: Cell, template: str | None = None) -> str:
+def to_hoc(cell: Cell, template: str | None = None, set_celsius: bool = False) -> str:
     """The cell as the text of a hoc template named ``template``.
+
+    Parameters
+    ----------
+    cell
+        Any cell a builder returned (or a :class:`HocCell`).
+    template
+        hoc name of the template; default ``Cm_`` + the cell's name.
+    set_celsius
+        If true, the template's ``init`` also sets NEURON's global ``celsius`` to the
+        cell's ``celsius_degC`` (degC) whenever an instance is created. Tools that
+        never read ``celsius_degC`` (NetPyNE's default is 6.3 degC) then run the cell
+        at the temperature it was built for. Off by default: ``celsius`` is shared by
+        every cell of the process, and the last instance created would set it.
 
     Raises
     ------
@@ -182,7 +195,7 @@ def to_hoc(cell: Cell, template: str | None = None) -> str:
     _check_exportable(cell, sections, allowed, all_density)
     roles = [r for r in ROLES if cell.sections(r)]
 
-    out = _header(cell, template, roles)
+    out = _header(cell, template, roles, set_celsius)
     out.append(f"begintemplate {template}")
     public = [ROLE_LISTS[r] for r in ROLES] + ["all"] + roles + ["celsius_degC"]
     if cell.cached_rest() is not None:
@@ -193,6 +206,8 @@ def to_hoc(cell: Cell, template: str | None = None) -> str:
     out.append("")
     out.append("proc init() {")
     out.append(f"    celsius_degC = {_num(cell.temperature_degC, 'temperature')}")
+    if set_celsius:
+        out.append("    celsius = celsius_degC  // exported with set_celsius=True")
     if cell.cached_rest() is not None:
         out.append(f"    v_rest_mV = {_num(cell.cached_rest(), 'resting potential')}")
     out.append("    connect_sections()\n    set_geometry()\n    set_biophysics()\n    fill_section_lists()")
@@ -290,7 +305,7 @@ def _ions_of(sec, density: list[str]) -> list[str]:
     return [m[:-4] for m in density if m.endswith("_ion") and sec.has_membrane(m)]
 
 
-def _header(cell: Cell, template: str, roles: list[str]) -> list[str]:
+def _header(cell: Cell, template: str, roles: list[str], set_celsius: bool) -> list[str]:
     info = mechanisms.load()
     params = textwrap.wrap(_portable(repr(cell.params)), 96)
     lines = [
@@ -300,7 +315,9 @@ def _header(cell: Cell, template: str, roles: list[str]) -> list[str]:
         "//",
         "// Load cablemodels' compiled mechanisms first:",
         "//     nrniv -dll \"$(cablemodels build)\" this_file.hoc your_script.hoc",
-        f"// then:  objref cell   cell = new {template}()   celsius = cell.celsius_degC",
+        (f"// then:  objref cell   cell = new {template}()   (sets celsius = cell.celsius_degC)"
+         if set_celsius else
+         f"// then:  objref cell   cell = new {template}()   celsius = cell.celsius_degC"),
         "// Sections: " + ", ".join(f"{r}[{len(cell.sections(r))}]" for r in roles)
         + "; SectionLists: all, " + ", ".join(ROLE_LISTS[r] for r in ROLES) + ".",
         "// Built from:",
@@ -316,9 +333,20 @@ def _portable(text: str) -> str:
     return re.sub(r"'(/[^']*)'", lambda m: repr(Path(m.group(1)).name), text)
 
 
-def export_hoc(cell: Cell, path: str | Path, template: str | None = None) -> Path:
-    """Write :func:`to_hoc` of ``cell`` to ``path`` (only once the text is complete)."""
-    text = to_hoc(cell, template)
+def export_hoc(cell: Cell, path: str | Path, template: str | None = None,
+               set_celsius: bool = False) -> Path:
+    """Write :func:`to_hoc` of ``cell`` to ``path`` (only once the text is complete).
+
+    ``template`` and ``set_celsius`` are passed to :func:`to_hoc`; returns ``path``.
+
+    Raises
+    ------
+    UnexportableError, ValueError
+        As :func:`to_hoc`; nothing is written then.
+    OSError
+        If ``path``'s folder does not exist or is not writable.
+    """
+    text = to_hoc(cell, template, set_celsius)
     path = Path(path)
     tmp = path.with_name(path.name + ".part")
     tmp.write_text(text)

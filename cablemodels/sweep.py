@@ -285,8 +285,10 @@ class SweepSpec:
         path = Path(path)
         try:
             if path.suffix == ".toml":
-                import tomllib
-
+                if sys.version_info >= (3, 11):
+                    import tomllib
+                else:  # Python 3.10: the same parser, packaged as tomli
+                    import tomli as tomllib
                 data = tomllib.loads(path.read_text())
             else:
                 data = json.loads(path.read_text())
@@ -458,7 +460,7 @@ def run(spec: SweepSpec, out_dir: str | Path, jobs: int = 1, progress: bool = Tr
     ParallelContext bulletin board (start under ``mpiexec``; returns only on rank 0,
     the other ranks serve points until the sweep is done and then exit).
     """
-    from tqdm import tqdm
+    from tqdm.auto import tqdm
 
     if int(jobs) < 1:
         raise SweepSpecError(f"jobs must be >= 1 (got {jobs!r})")

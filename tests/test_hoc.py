@@ -354,8 +354,9 @@ def test_docs_example_runs_as_written(h, tmp_path):
 
 
 def test_docs_python_snippet_runs(tmp_path):
+    """The wrap_hoc snippet runs from an empty folder: it needs nothing outside the wheel."""
     block = next(b for b in _blocks("python") if "wrap_hoc" in b)
-    proc = subprocess.run([sys.executable, "-c", block], cwd=REPO, capture_output=True,
+    proc = subprocess.run([sys.executable, "-c", block], cwd=tmp_path, capture_output=True,
                           text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr
     assert float(proc.stdout.split()[-1]) == pytest.approx(1.85e6, rel=0.01)
@@ -382,3 +383,23 @@ def test_cli_export_hoc(tmp_path):
     assert "begintemplate Granule" in text and "v_rest_mV = -" in text
     assert main(["export-hoc", "no-such-cell", "--out", str(tmp_path / "x.hoc")]) == 2
     assert not (tmp_path / "x.hoc").exists()
+
+
+def test_template_sets_celsius_when_asked(h, tmp_path):
+    """``set_celsius=True``: a separate nrniv that never reads ``celsius_degC`` (as
+    NetPyNE does not) runs at the cell's temperature once the template is instantiated;
+    the default template leaves ``celsius`` alone (NEURON's default, 6.3 degC)."""
+    cell = build_unmyelinated_axon(UnmyelinatedAxonParams.mammalian(length_um=200.0))
+    assert cell.temperature_degC == 37.0
+    hocio.export_hoc(cell, tmp_path / "warm.hoc", "Warm", set_celsius=True)
+    hocio.export_hoc(cell, tmp_path / "plain.hoc", "Plain")
+    script = ['load_file("warm.hoc")', 'load_file("plain.hoc")', "objref a, b",
+              'printf("before %.17g\\n", celsius)', "b = new Plain()",
+              'printf("plain %.17g\\n", celsius)', "a = new Warm()",
+              'printf("warm %.17g\\n", celsius)', "quit()"]
+    (tmp_path / "run.hoc").write_text("\n".join(script) + "\n")
+    out = dict(line.split() for line in run_hoc(tmp_path, "run.hoc").splitlines()
+               if line.split()[:1] in (["before"], ["plain"], ["warm"]))
+    assert float(out["before"]) == 6.3
+    assert float(out["plain"]) == 6.3
+    assert float(out["warm"]) == 37.0
