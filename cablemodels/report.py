@@ -41,7 +41,7 @@ def _run_one(name: str, out_dir: str, quick: bool):
 
 def reproduce(out_dir="report", quick: bool = False, jobs: int = 1, only=None) -> Path:
     """Run the analyses and write the report; returns the path of report.md."""
-    from tqdm import tqdm
+    from tqdm.auto import tqdm
 
     from .analyses import MODULES
 
