@@ -224,12 +224,17 @@ class MyelinatedAxonParams:
         return self._series_per_axon_area(self.g_per_lamella_membrane_S_cm2)
 
     def axolemma(self) -> Membrane:
-        """Internodal axolemma: the given one, or the node's leak (no voltage-gated channels)."""
+        """Internodal axolemma: the given one, or McIntyre et al. 2002's (no channels).
+
+        The default is ``Membrane.axolemma``: MRG's internodal leak (0.1 mS/cm2 at
+        -80 mV), booked to Na+ and K+ unless the nodes are in a published
+        configuration (fixed reversals), then ohmic; capacitance as at the node.
+        """
         if self.internode_membrane is not None:
             return self.internode_membrane
         node = self.node_membrane
-        return Membrane(kinetics=None, leak=node.leak, cm_uF_cm2=node.cm_uF_cm2,
-                        pas_g_S_cm2=node.pas_g_S_cm2, pas_e_mV=node.pas_e_mV)
+        config = "published" if node.ena_mV is not None else "energy"
+        return Membrane.axolemma(node.cm_uF_cm2, self.ions, self.temperature_degC, config)
 
     def folded_internode(self) -> Membrane:
         """Single-cable internode: axolemma and sheath in series, as one passive membrane."""
