@@ -224,17 +224,24 @@ class MyelinatedAxonParams:
         return self._series_per_axon_area(self.g_per_lamella_membrane_S_cm2)
 
     def axolemma(self) -> Membrane:
-        """Internodal axolemma: the given one, or McIntyre et al. 2002's (no channels).
+        """Internodal axolemma under the myelin (no voltage-gated channels).
 
-        The default is ``Membrane.axolemma``: MRG's internodal leak (0.1 mS/cm2 at
-        -80 mV), booked to Na+ and K+ unless the nodes are in a published
-        configuration (fixed reversals), then ohmic; capacitance as at the node.
+        ``internode_membrane`` if given. Otherwise, for mammalian nodes (``wb`` or
+        ``ms96`` kinetics), ``Membrane.axolemma``: McIntyre et al. 2002's internodal
+        leak (0.1 mS/cm2 at -80 mV), booked to Na+ and K+ unless the nodes are in a
+        published configuration (fixed reversals), then ohmic; for any other node
+        membrane (e.g. the squid default) the node's own leak. Capacitance as at the
+        node.
         """
         if self.internode_membrane is not None:
             return self.internode_membrane
         node = self.node_membrane
-        config = "published" if node.ena_mV is not None else "energy"
-        return Membrane.axolemma(node.cm_uF_cm2, self.ions, self.temperature_degC, config)
+        if node.kinetics in ("wb", "ms96"):
+            config = "published" if node.ena_mV is not None else "energy"
+            return Membrane.axolemma(node.cm_uF_cm2, self.ions, self.temperature_degC, config)
+        return Membrane(kinetics=None, leak=node.leak, cm_uF_cm2=node.cm_uF_cm2,
+                        pas_g_S_cm2=node.pas_g_S_cm2, pas_e_mV=node.pas_e_mV,
+                        leak_model=node.leak_model)
 
     def folded_internode(self) -> Membrane:
         """Single-cable internode: axolemma and sheath in series, as one passive membrane."""
