@@ -175,10 +175,12 @@ class MyelinatedAxonParams:
         kinetics)`` at nodes, mammalian ions, McIntyre et al. 2002 resistivity).
 
         The default nodes are Mainen & Sejnowski's (a published myelinated-axon
-        model with finite Na+ activation): 10.0 m/s for a 1 um axon (1.67 um fibre),
-        close to Hursh's (1939) 6 m/s per um of fibre diameter. Wang-Buzsaki nodes
-        (``kinetics="wb"``) activate Na+ instantaneously and conduct unphysically
-        fast (72 m/s for the same axon).
+        model with finite Na+ activation) in their energy-ready configuration
+        (``biophysics.departures`` lists how it departs from the published one):
+        11.3 m/s for a 1 um axon (1.67 um fibre, 6.7 m/s per um), close to Hursh's
+        (1939) 6 m/s per um of fibre diameter. Wang-Buzsaki nodes (``kinetics="wb"``)
+        activate Na+ instantaneously and conduct unphysically fast (49 m/s for the
+        same axon). The internodal axolemma is McIntyre et al.'s (``axolemma``).
         """
         base = dict(node_membrane=Membrane.mammalian("node", kinetics),
                     temperature_degC=P.value("mammalian.temperature_degC"),
