@@ -587,21 +587,26 @@ def departures(obj) -> list[str]:
     Parameters
     ----------
     obj : Membrane, a builder's parameter dataclass, or a built cell
-        A membrane; anything with membranes in attributes ``membrane``,
-        ``node_membrane``, ``dendrite_membrane`` or ``membranes`` (a dict), and an
-        ``axolemma()`` method (myelinated axons); or an object with ``params``
-        (a built :class:`cablemodels.cell.Cell`). A ``temperature_degC`` attribute
-        adds ``"temperature"`` when it differs from the temperature a kinetics set's
-        published model runs at.
+        A membrane; a built :class:`cablemodels.cell.Cell` (the membranes it applied,
+        by role, and its temperature); or a parameter dataclass: its membranes in
+        attributes ``membrane``, ``node_membrane``, ``dendrite_membrane``, a
+        ``membranes`` dict, an ``axolemma()`` method (myelinated axons) or a
+        ``membrane(role)`` method (SWC cells: every role's membrane it would apply).
+        A ``temperature_degC`` attribute adds ``"temperature"`` when it differs from
+        the temperature a kinetics set's published model runs at.
 
     Returns
     -------
     list of str
         Sorted, without repeats; empty for a configuration that reproduces the
         published models it uses (or uses none).
+
+    Raises
+    ------
+    TypeError
+        If ``obj`` holds no membrane.
     """
-    params = getattr(obj, "params", obj)
-    membranes = _membranes_of(params)
+    membranes = _membranes_of(obj)
     found: set[str] = set()
     for m in membranes:
         found.update(m.declared)
@@ -611,7 +616,7 @@ def departures(obj) -> list[str]:
             found.add("ghk_leak")
         if m.kinetics == "ms96" and not m.gbar_tadj:
             found.add("ms96_no_tadj")
-    temperature = getattr(params, "temperature_degC", None)
+    temperature = getattr(obj, "temperature_degC", None)
     if temperature is not None:
         for m in membranes:
             published_t = PUBLISHED_TEMPERATURE.get(m.kinetics)
@@ -620,22 +625,37 @@ def departures(obj) -> list[str]:
     return sorted(found)
 
 
-def _membranes_of(params) -> list[Membrane]:
-    if isinstance(params, Membrane):
-        return [params]
+def _membranes_of(obj) -> list[Membrane]:
+    if isinstance(obj, Membrane):
+        return [obj]
     found = []
+    roles = getattr(obj, "roles", None)
+    if isinstance(roles, dict) and callable(getattr(obj, "membrane", None)):  # a built Cell
+        for role in roles:
+            try:
+                found.append(obj.membrane(role))
+            except KeyError:  # sections adopted without a membrane description
+                pass
+        return _require_some(found, obj)
     for name in ("membrane", "node_membrane", "dendrite_membrane"):
-        m = getattr(params, name, None)
+        m = getattr(obj, name, None)
         if isinstance(m, Membrane):
             found.append(m)
-    extra = getattr(params, "membranes", None)
+        elif name == "membrane" and callable(m):
+            for role in ("soma", "axon", "node", "dendrite"):
+                found.append(m(role))
+    extra = getattr(obj, "membranes", None)
     if isinstance(extra, dict):
         found.extend(m for m in extra.values() if isinstance(m, Membrane))
-    if callable(getattr(params, "axolemma", None)):
-        found.append(params.axolemma())
+    if callable(getattr(obj, "axolemma", None)):
+        found.append(obj.axolemma())
+    return _require_some(found, obj)
+
+
+def _require_some(found: list[Membrane], obj) -> list[Membrane]:
     if not found:
         raise TypeError(f"departures() needs a Membrane, a parameter dataclass holding "
-                        f"membranes, or a built cell (got {type(params).__name__})")
+                        f"membranes, or a built cell (got {type(obj).__name__})")
     return found
 
 

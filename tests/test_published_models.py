@@ -342,12 +342,6 @@ def _presets():
     return out
 
 
-def _ghk_current(leak, v, t):
-    return sum(B.ghk_current_mA_cm2(p, v, MAMMALIAN.inside(ion), MAMMALIAN.outside(ion),
-                                    B.VALENCE[ion], t)
-               for ion, p in (("na", leak.pna_cm_s), ("k", leak.pk_cm_s), ("cl", leak.pcl_cm_s)))
-
-
 def test_every_preset_leak_has_its_documented_conductance_reversal_and_ion_split():
     """Each preset's leak is a named published leak (biophysics.LEAK_MODELS, every value
     with its source in the parameter table). Published configurations keep the paper's
@@ -433,11 +427,24 @@ def test_departures_name_what_the_energy_ready_configurations_change():
         assert name in B.DEPARTURES
 
 
-def test_departures_of_a_built_cell_are_its_parameters(h):
-    """A built cell reports the departures of the parameters it was built from."""
+def test_departures_of_a_built_cell_are_those_of_its_membranes(h):
+    """A built cell reports the departures of the membranes it applied, at its
+    temperature: the same as its parameters for the presets, for an SWC cell too."""
+    from cablemodels.morphology import SwcParams, load_swc, shipped
+
     params = MyelinatedAxonParams.mammalian(n_nodes=3)
-    cell = build_myelinated_axon(params)
+    cells = [build_myelinated_axon(params)]
     try:
-        assert B.departures(cell) == B.departures(params)
+        assert B.departures(cells[0]) == B.departures(params)
+        published = demo_params()
+        cells.append(build_unmyelinated_axon(published.__class__(
+            diameter_um=10.0, length_um=100.0, membrane=published.membrane,
+            temperature_degC=published.temperature_degC)))
+        assert B.departures(cells[1]) == []
+        swc = SwcParams(shipped("pyramidal_myelinated"))
+        cells.append(load_swc(swc))
+        assert "nernst_reversals" in B.departures(cells[2])
+        assert set(B.departures(cells[2])) <= set(B.departures(swc))
     finally:
-        cell.delete()
+        for cell in cells:
+            cell.delete()
