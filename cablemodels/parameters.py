@@ -40,7 +40,6 @@ WB96 = "Wang X-J & Buzsaki G (1996) J Neurosci 16:6402-6413, model equations and
 MRG02 = "McIntyre CC, Richardson AG & Grill WM (2002) J Neurophysiol 87:995-1006, Table 1"
 MRG02_CODE = ("McIntyre CC, Richardson AG & Grill WM (2002) J Neurophysiol 87:995-1006, model "
               "files of ModelDB 3810 (MRGaxon.hoc, AXNODE.mod)")
-NRN_HH = "NEURON's built-in hh.mod (Hodgkin & Huxley 1952 in the modern sign convention)"
 
 TABLE: dict[str, Published] = {
     # --- ion concentrations -------------------------------------------------------------

@@ -8,7 +8,7 @@ Rates at the reference temperature tref = 23 degC, scaled with q10 = 2.3:
     alpha_n = 0.02 (V - 25) / (1 - exp(-(V - 25)/9))
     beta_n  = -0.002 (V - 25) / (1 - exp((V - 25)/9))
     tau_n   = 1 / (qt (alpha_n + beta_n)),  n_inf = alpha_n / (alpha_n + beta_n)
-    I_K     = gkbar n (V - E_K)
+    I_K     = tadj gkbar n (V - E_K)
 
 The rates are evaluated at v itself (the published kv.mod has no vshift).
 

@@ -11,7 +11,7 @@ reference temperature tref = 23 degC, scaled with q10 = 2.3 (both from that mode
     alpha_h = trap(V, -50, 0.024, 5)     beta_h = trap(-V, 75, 0.0091, 5)
     h_inf   = 1 / (1 + exp((V + 65)/6.2))
     tau_x   = 1 / (qt (alpha_x + beta_x)),  m_inf = alpha_m / (alpha_m + beta_m)
-    I_Na    = gnabar m^3 h (V - E_Na)
+    I_Na    = tadj gnabar m^3 h (v - E_Na)   (v unshifted)
 
 where V = v + vshift: the rates are evaluated at the membrane potential plus
 vshift, exactly as the published mechanism calls trates(v+vshift); demofig1.hoc
