@@ -175,10 +175,12 @@ class MyelinatedAxonParams:
         kinetics)`` at nodes, mammalian ions, McIntyre et al. 2002 resistivity).
 
         The default nodes are Mainen & Sejnowski's (a published myelinated-axon
-        model with finite Na+ activation): 10.0 m/s for a 1 um axon (1.67 um fibre),
-        close to Hursh's (1939) 6 m/s per um of fibre diameter. Wang-Buzsaki nodes
-        (``kinetics="wb"``) activate Na+ instantaneously and conduct unphysically
-        fast (72 m/s for the same axon).
+        model with finite Na+ activation) in their energy-ready configuration
+        (``biophysics.departures`` lists how it departs from the published one):
+        11.3 m/s for a 1 um axon (1.67 um fibre, 6.7 m/s per um), close to Hursh's
+        (1939) 6 m/s per um of fibre diameter. Wang-Buzsaki nodes (``kinetics="wb"``)
+        activate Na+ instantaneously and conduct unphysically fast (49 m/s for the
+        same axon). The internodal axolemma is McIntyre et al.'s (``axolemma``).
         """
         base = dict(node_membrane=Membrane.mammalian("node", kinetics),
                     temperature_degC=P.value("mammalian.temperature_degC"),
@@ -224,12 +226,24 @@ class MyelinatedAxonParams:
         return self._series_per_axon_area(self.g_per_lamella_membrane_S_cm2)
 
     def axolemma(self) -> Membrane:
-        """Internodal axolemma: the given one, or the node's leak (no voltage-gated channels)."""
+        """Internodal axolemma under the myelin (no voltage-gated channels).
+
+        ``internode_membrane`` if given. Otherwise, for mammalian nodes (``wb`` or
+        ``ms96`` kinetics), ``Membrane.axolemma``: McIntyre et al. 2002's internodal
+        leak (0.1 mS/cm2 at -80 mV), booked to Na+ and K+ unless the nodes are in a
+        published configuration (fixed reversals), then ohmic; for any other node
+        membrane (e.g. the squid default) the node's own leak. Capacitance as at the
+        node.
+        """
         if self.internode_membrane is not None:
             return self.internode_membrane
         node = self.node_membrane
+        if node.kinetics in ("wb", "ms96"):
+            config = "published" if node.ena_mV is not None else "energy"
+            return Membrane.axolemma(node.cm_uF_cm2, self.ions, self.temperature_degC, config)
         return Membrane(kinetics=None, leak=node.leak, cm_uF_cm2=node.cm_uF_cm2,
-                        pas_g_S_cm2=node.pas_g_S_cm2, pas_e_mV=node.pas_e_mV)
+                        pas_g_S_cm2=node.pas_g_S_cm2, pas_e_mV=node.pas_e_mV,
+                        leak_model=node.leak_model)
 
     def folded_internode(self) -> Membrane:
         """Single-cable internode: axolemma and sheath in series, as one passive membrane."""

@@ -164,6 +164,25 @@ class Leak:
         pk = g_S_cm2 / slope
         return cls(pk_cm_s=pk, pna_cm_s=ratio * pk)
 
+    @classmethod
+    def potassium(cls, g_S_cm2: float, ions: Ions, temperature_degC: float) -> "Leak":
+        """A pure K+ leak: reversal E_K, slope conductance ``g_S_cm2`` there."""
+        check_positive("g_S_cm2", g_S_cm2)
+        ek = ions.nernst_mV("k", temperature_degC)
+        dv = 1e-3
+
+        def unit_current(v):
+            return ghk_current_mA_cm2(1.0, v, ions.ki_mM, ions.ko_mM, 1, temperature_degC)
+
+        slope = (unit_current(ek + dv) - unit_current(ek - dv)) / (2 * dv)  # S/cm2 per cm/s
+        return cls(pk_cm_s=g_S_cm2 / slope)
+
+    @property
+    def ions(self) -> tuple[str, ...]:
+        """The ions this leak carries (those with a permeability > 0)."""
+        return tuple(ion for ion, p in (("na", self.pna_cm_s), ("k", self.pk_cm_s),
+                                        ("cl", self.pcl_cm_s)) if p > 0)
+
 
 @dataclass(frozen=True)
 class HCN:
@@ -207,6 +226,96 @@ class HCN:
         return ghk_voltage_mV(1.0, self.pna_pk, 0.0, ions, temperature_degC)
 
 
+@dataclass(frozen=True)
+class LeakModel:
+    """A published leak: where its conductance and reversal come from, how it is booked.
+
+    Attributes
+    ----------
+    g_key, e_key : str
+        Keys of :data:`parameters.TABLE` for the conductance (S/cm2) and the published
+        reversal (mV).
+    energy_ions : tuple of str
+        Ions the energy-ready configuration books the leak to (GHK permeabilities):
+        ``("na", "k")`` for a Na+/K+ mixture reversing at the published E, ``("k",)``
+        for a K+ leak reversing at E_K (used where the published E lies at or below
+        E_K, so no Na+/K+ mixture can reverse there). The published configuration
+        is always the paper's ohmic leak (NEURON ``pas``), which carries no ion.
+    role : str
+        ``"physiology"`` (a measured or fitted membrane conductance) or
+        ``"stabiliser"`` (a conductance the paper added for numerical or dynamical
+        stability); a stabiliser is never booked to an ion.
+    """
+
+    g_key: str
+    e_key: str
+    energy_ions: tuple[str, ...]
+    role: str = "physiology"
+
+
+#: Every leak a preset uses, by name (``Membrane.leak_model``).
+LEAK_MODELS: dict[str, LeakModel] = {
+    # Hodgkin & Huxley's leak "l" (Table 3); mostly Cl- and K+ in squid, not resolved there.
+    "hh52": LeakModel("squid.gleak_S_cm2", "squid.eleak_mV", ("na", "k")),
+    # Wang & Buzsaki 1996 g_L at E_L.
+    "wb96": LeakModel("wb.gleak_S_cm2", "wb.eleak_mV", ("na", "k")),
+    # Mainen & Sejnowski 1996 membrane resistance rm = 30000 ohm cm2 (soma, hillock, dendrites).
+    "ms96_rm": LeakModel("ms96.rm_ohm_cm2", "ms96.eleak_mV", ("na", "k")),
+    # MS96 nodes: g_pas_node, their only repolarising conductance (no K+ channel at nodes).
+    # Used only in the published configuration; the energy-ready node uses "mrg02_node".
+    "ms96_node": LeakModel("ms96.node_gleak_S_cm2", "ms96.eleak_mV", (), "stabiliser"),
+    # McIntyre, Richardson & Grill 2002 nodal leak, 7 mS/cm2 at -90 mV (below E_K = -89.0 mV
+    # for the mammalian ions at 37 degC): booked to K+ at E_K.
+    "mrg02_node": LeakModel("mrg.node_gleak_S_cm2", "mrg.node_eleak_mV", ("k",)),
+    # MRG 2002 internodal axolemma (FLUT, STIN), 0.1 mS/cm2 at -80 mV.
+    "mrg02_axolemma": LeakModel("mrg.axolemma_gleak_S_cm2", "mrg.axolemma_eleak_mV",
+                                ("na", "k")),
+}
+
+
+def leak_conductance_S_cm2(model: str) -> float:
+    """The published conductance of leak ``model`` (S/cm2)."""
+    key = LEAK_MODELS[model].g_key
+    val = P.value(key)
+    return 1.0 / val if key.endswith("_ohm_cm2") else val
+
+
+#: Departures of an energy-ready configuration from the published model, by short name.
+#: :func:`departures` returns the names that apply to a membrane or a built configuration.
+DEPARTURES: dict[str, str] = {
+    "nernst_reversals": "E_Na and E_K from the Nernst equation and the ion concentrations "
+                        "instead of the paper's fixed reversal potentials",
+    "ghk_leak": "the paper's ohmic leak booked to ions as a constant-field (GHK) leak with "
+                "the paper's slope conductance at the paper's reversal (or at E_K, see "
+                "mrg_nodal_leak)",
+    "ms96_no_tadj": "MS96 densities not multiplied by tadj = 2.3^((T - 23)/10) (3.21 at "
+                    "37 degC), which the published na.mod and kv.mod apply",
+    "ms96_node_kv": "K+ channels at MS96 nodes (the initial-segment density, gkv_axon); the "
+                    "published nodes have none and are repolarised by their 0.02 S/cm2 leak",
+    "mrg_nodal_leak": "nodal leak of McIntyre et al. 2002 (7 mS/cm2) instead of the "
+                      "kinetics paper's, booked to K+ and reversing at E_K (MRG: -90 mV, "
+                      "below E_K)",
+    "wb_node_densities": "Wang-Buzsaki kinetics at a node: McIntyre et al. 2002 nodal Na+ "
+                         "density (3 S/cm2), K+ at Wang & Buzsaki's gK/gNa ratio (their model "
+                         "is a soma)",
+    "ms96_soma_no_ca_km_kca": "MS96 soma without the published Ca2+, Km and KCa channels",
+    "temperature": "run at a temperature other than the one the published kinetics were "
+                   "set up for (MS96: 37 degC only; WB: phi = 5 taken to hold at 37 degC)",
+}
+
+#: Reversal potentials (mV) of each kinetics set's published model (parameter table keys).
+PUBLISHED_REVERSALS = {
+    "squid": ("squid.ena_mV", "squid.ek_mV"),
+    "wb": ("wb.ena_mV", "wb.ek_mV"),
+    "ms96": ("ms96.ena_mV", "ms96.ek_mV"),
+}
+
+#: Temperature (degC) each kinetics set's published model runs at; None: any (Q10 published).
+PUBLISHED_TEMPERATURE = {"squid": None, "wb": 37.0, "ms96": 37.0}
+
+#: Configurations the membrane factories build.
+CONFIGS = ("energy", "published")
+
 #: Channel kinetics: Na+ and K+ mechanism names per kinetics set.
 #: "squid": Hodgkin & Huxley 1952; "wb": Wang & Buzsaki 1996 (the default mammalian
 #: set); "ms96": Mainen & Sejnowski 1996 (a second mammalian set, kept for contrast).
@@ -241,8 +350,24 @@ class Membrane:
     vs_um : float
         Volume-to-surface ratio for accumulation; 0 uses diam/4.
     pas_g_S_cm2, pas_e_mV : float
-        An ohmic leak (NEURON's ``pas``) booked to no ion, for classic passive cable
-        models specified by Rm; 0 inserts none. Energy accounting ignores it.
+        An ohmic leak (NEURON's ``pas``) booked to no ion: a published model's own
+        ohmic leak in its ``published`` configuration, or a classic passive cable
+        specified by Rm; 0 inserts none. Energy accounting ignores it.
+    ena_mV, ek_mV : float or None
+        Fixed reversal potentials (a published model's own); None (default): Nernst
+        from the cell's ion concentrations at initialisation (and as they change
+        under ``accumulation``). Departure ``"nernst_reversals"`` when None.
+    gbar_tadj : bool
+        MS96 kinetics only: multiply the densities by tadj = q10^((T - 23)/10) as
+        the published na.mod and kv.mod do (True, default). False is departure
+        ``"ms96_no_tadj"``.
+    leak_model : str
+        Name in :data:`LEAK_MODELS` of the published leak this membrane's leak
+        implements, or ``"custom"``.
+    declared : tuple of str
+        Departures (names in :data:`DEPARTURES`) the factory made that the fields
+        above do not show (e.g. ``"ms96_node_kv"``); :func:`departures` adds the
+        ones it reads off the fields.
     """
 
     kinetics: str | None = None
@@ -256,6 +381,11 @@ class Membrane:
     vs_um: float = 0.0
     pas_g_S_cm2: float = 0.0
     pas_e_mV: float = -65.0
+    ena_mV: float | None = None
+    ek_mV: float | None = None
+    gbar_tadj: bool = True
+    leak_model: str = "custom"
+    declared: tuple[str, ...] = ()
 
     def __post_init__(self):
         if self.kinetics is not None and self.kinetics not in KINETICS:
@@ -268,6 +398,19 @@ class Membrane:
         check_nonnegative("pas_g_S_cm2", self.pas_g_S_cm2, " in Membrane")
         if self.pump_imax_mA_cm2 is not None:
             check_nonnegative("pump_imax_mA_cm2", self.pump_imax_mA_cm2, " in Membrane")
+        for name in ("ena_mV", "ek_mV", "pas_e_mV"):
+            val = getattr(self, name)
+            _require(val is None or (isinstance(val, (int, float)) and math.isfinite(val)),
+                     f"{name} must be a finite number or None (got {val!r}) in Membrane")
+        _require(not (self.accumulation and (self.ena_mV is not None or self.ek_mV is not None)),
+                 "accumulation moves E_Na and E_K with the concentrations; it cannot be "
+                 "combined with fixed ena_mV/ek_mV in Membrane")
+        _require(self.leak_model == "custom" or self.leak_model in LEAK_MODELS,
+                 f"unknown leak_model {self.leak_model!r}; choose 'custom' or one of "
+                 f"{sorted(LEAK_MODELS)}")
+        unknown = [d for d in self.declared if d not in DEPARTURES]
+        _require(not unknown, f"unknown departures {unknown} in Membrane; known: "
+                              f"{sorted(DEPARTURES)}")
 
     def with_(self, **changes) -> "Membrane":
         """A copy with ``changes`` applied (validated again)."""
@@ -291,57 +434,108 @@ class Membrane:
 
     @classmethod
     def squid(cls, ions: Ions | None = None, temperature_degC: float | None = None,
-              **changes) -> "Membrane":
-        """Hodgkin & Huxley 1952 squid axon membrane, its ohmic leak booked to Na+ and K+."""
+              config: str = "energy", **changes) -> "Membrane":
+        """Hodgkin & Huxley 1952 squid axon membrane.
+
+        ``config="published"``: HH's own model as NEURON's ``hh`` runs it: fixed
+        E_Na = +50 mV and E_K = -77 mV, ohmic leak 0.3 mS/cm2 at -54.3 mV (``pas``,
+        no ion). ``config="energy"`` (default): reversals from the concentrations
+        (Nernst) and the leak booked to Na+ and K+ as a GHK leak with HH's slope
+        and reversal (departures ``nernst_reversals``, ``ghk_leak``).
+        """
+        _check_config(config)
+        base = cls(kinetics="squid", gnabar_S_cm2=P.value("squid.gnabar_S_cm2"),
+                   gkbar_S_cm2=P.value("squid.gkbar_S_cm2"),
+                   cm_uF_cm2=P.value("squid.cm_uF_cm2"))
         ions = ions or Ions.preset("squid")
         t = P.value("squid.temperature_degC") if temperature_degC is None else temperature_degC
-        leak = Leak.from_conductance(P.value("squid.gleak_S_cm2"), P.value("squid.eleak_mV"),
-                                     ions, t)
-        base = cls(kinetics="squid", gnabar_S_cm2=P.value("squid.gnabar_S_cm2"),
-                   gkbar_S_cm2=P.value("squid.gkbar_S_cm2"), leak=leak,
-                   cm_uF_cm2=P.value("squid.cm_uF_cm2"))
+        base = _with_leak(base, "hh52", config, ions, t)
         return base.with_(**changes) if changes else base
 
     @classmethod
     def mammalian(cls, role: str = "axon", kinetics: str = "wb", ions: Ions | None = None,
-                  temperature_degC: float | None = None, **changes) -> "Membrane":
+                  temperature_degC: float | None = None, config: str = "energy",
+                  **changes) -> "Membrane":
         """A mammalian membrane at 37 degC for ``role`` 'axon', 'node' or 'soma'.
 
         ``kinetics="wb"`` (default), Wang & Buzsaki 1996:
-          * 'axon' and 'soma': their published densities and leak;
-          * 'node': McIntyre et al. 2002 nodal Na+ density (3 S/cm2) and nodal leak
-            (0.007 S/cm2), with K+ at Wang & Buzsaki's gK/gNa ratio.
+          * 'axon' and 'soma': their densities and leak (g_L 0.1 mS/cm2 at -65 mV);
+            published: E_Na +55, E_K -90 mV, ohmic leak.
+          * 'node' (energy only; WB modelled a soma): McIntyre et al. 2002 nodal Na+
+            density (3 S/cm2), K+ at Wang & Buzsaki's gK/gNa ratio, MRG's nodal leak
+            (departures ``wb_node_densities``, ``mrg_nodal_leak``).
 
-        ``kinetics="ms96"``, Mainen & Sejnowski 1996:
-          * 'axon' and 'node': their nodal membrane (Na+ 3 S/cm2, K+ 0.2 S/cm2,
-            leak g_pas_node = 0.02 S/cm2; without that leak a bare axon fires
-            spontaneously, the Na+ window current at -70 mV exceeding 1/Rm);
-          * 'soma': their somatic densities and 1/Rm.
+        ``kinetics="ms96"``, Mainen & Sejnowski 1996 (ModelDB 2488):
+          * 'axon' and 'node': their nodal membrane. Published: Na+ 3 S/cm2, no K+,
+            ohmic g_pas_node 0.02 S/cm2 at -70 mV (it repolarises the node), E_Na
+            +60, E_K -90 mV. Energy: plus K+ at 0.2 S/cm2 (their initial-segment
+            density, departure ``ms96_node_kv``) and MRG's nodal leak instead of
+            g_pas_node (``mrg_nodal_leak``).
+          * 'soma': their somatic Na+ and K+ densities and rm leak, without their
+            Ca2+, Km and KCa channels (``ms96_soma_no_ca_km_kca``).
+          MS96 densities are multiplied by tadj (3.21 at 37 degC) in both
+          configurations, as published; ``gbar_tadj=False`` drops it.
+
+        The energy configuration (default) takes reversals from the concentrations
+        and books every leak to ions (GHK); the published one uses the paper's fixed
+        reversals and ohmic leak. :func:`departures` lists what applies.
+
+        Raises
+        ------
+        ValueError
+            Unknown role, kinetics or config; ``config="published"`` for a WB node.
         """
         if role not in ("axon", "node", "soma"):
             raise ValueError(f"unknown mammalian membrane role {role!r}; "
                              "choose 'axon', 'node' or 'soma'")
         if kinetics not in ("wb", "ms96"):
             raise ValueError(f"unknown mammalian kinetics {kinetics!r}; choose 'wb' or 'ms96'")
+        _check_config(config)
         ions = ions or Ions.preset("mammalian")
         t = P.value("mammalian.temperature_degC") if temperature_degC is None else temperature_degC
+        declared: tuple[str, ...] = ()
         if kinetics == "wb":
             gna, gk = P.value("wb.gnabar_S_cm2"), P.value("wb.gkbar_S_cm2")
-            g_leak, e_leak, cm = (P.value("wb.gleak_S_cm2"), P.value("wb.eleak_mV"),
-                                  P.value("wb.cm_uF_cm2"))
+            cm, leak = P.value("wb.cm_uF_cm2"), "wb96"
             if role == "node":
+                if config == "published":
+                    raise ValueError("Wang & Buzsaki 1996 modelled a soma and has no nodal "
+                                     "membrane; use config='energy' for WB nodes")
                 scale = P.value("mrg.node_gnabar_S_cm2") / gna
                 gna, gk = gna * scale, gk * scale
-                g_leak = P.value("mrg.node_gleak_S_cm2")
+                leak = "mrg02_node"
+                declared = ("wb_node_densities", "mrg_nodal_leak")
         else:
-            where = "soma" if role == "soma" else "axon"
-            gna, gk = P.value(f"ms96.{where}_gnabar_S_cm2"), P.value(f"ms96.{where}_gkbar_S_cm2")
-            g_leak = (1.0 / P.value("ms96.rm_ohm_cm2") if role == "soma"
-                      else P.value("ms96.node_gleak_S_cm2"))
-            e_leak, cm = P.value("ms96.eleak_mV"), P.value("ms96.cm_uF_cm2")
-        leak = Leak.from_conductance(g_leak, e_leak, ions, t)
-        base = cls(kinetics=kinetics, gnabar_S_cm2=gna, gkbar_S_cm2=gk, leak=leak, cm_uF_cm2=cm)
+            cm = P.value("ms96.cm_uF_cm2")
+            if role == "soma":
+                gna, gk = P.value("ms96.soma_gnabar_S_cm2"), P.value("ms96.soma_gkbar_S_cm2")
+                leak, declared = "ms96_rm", ("ms96_soma_no_ca_km_kca",)
+            elif config == "published":
+                gna, gk, leak = P.value("ms96.axon_gnabar_S_cm2"), 0.0, "ms96_node"
+            else:
+                gna, gk = P.value("ms96.axon_gnabar_S_cm2"), P.value("ms96.axon_gkbar_S_cm2")
+                leak, declared = "mrg02_node", ("ms96_node_kv", "mrg_nodal_leak")
+        base = cls(kinetics=kinetics, gnabar_S_cm2=gna, gkbar_S_cm2=gk, cm_uF_cm2=cm,
+                   declared=declared)
+        base = _with_leak(base, leak, config, ions, t)
         return base.with_(**changes) if changes else base
+
+    @classmethod
+    def axolemma(cls, cm_uF_cm2: float, ions: Ions, temperature_degC: float,
+                 config: str = "energy") -> "Membrane":
+        """Internodal axolemma under the myelin: McIntyre et al. 2002 leak, no channels.
+
+        0.1 mS/cm2 at -80 mV (ModelDB 3810, FLUT and STIN); ``config="energy"`` books
+        it to Na+ and K+ (GHK), ``"published"`` keeps it ohmic.
+        """
+        _check_config(config)
+        base = cls(kinetics=None, cm_uF_cm2=cm_uF_cm2)
+        return _with_leak(base, "mrg02_axolemma", config, ions, temperature_degC)
+
+    @property
+    def leak_ions(self) -> tuple[str, ...]:
+        """Ions the membrane's leak is booked to; () for an ohmic leak (``pas``) or none."""
+        return self.leak.ions
 
     @classmethod
     def passive(cls, rm_ohm_cm2: float, e_mV: float, cm_uF_cm2: float = 1.0,
@@ -360,3 +554,112 @@ class Membrane:
             raise ValueError("a GHK passive membrane needs temperature_degC")
         leak = Leak.from_conductance(1.0 / rm_ohm_cm2, e_mV, ions, temperature_degC)
         return cls(kinetics=None, leak=leak, cm_uF_cm2=cm_uF_cm2)
+
+
+def _check_config(config: str) -> None:
+    _require(config in CONFIGS, f"unknown configuration {config!r}; choose one of {CONFIGS}")
+
+
+def _with_leak(base: Membrane, model: str, config: str, ions: Ions,
+               temperature_degC: float) -> Membrane:
+    """``base`` with leak ``model`` in ``config``, plus the published reversals if published."""
+    spec = LEAK_MODELS[model]
+    g, e = leak_conductance_S_cm2(model), P.value(spec.e_key)
+    if config == "published":
+        fixed = {}
+        if base.kinetics is not None:
+            na_key, k_key = PUBLISHED_REVERSALS[base.kinetics]
+            fixed = dict(ena_mV=P.value(na_key), ek_mV=P.value(k_key))
+        return base.with_(leak=Leak(), pas_g_S_cm2=g, pas_e_mV=e, leak_model=model, **fixed)
+    if spec.role != "physiology":
+        raise ValueError(f"leak {model!r} is a {spec.role}, which is never booked to ions; "
+                         "it exists only in the published configuration")
+    if spec.energy_ions == ("k",):
+        leak = Leak.potassium(g, ions, temperature_degC)
+    else:
+        leak = Leak.from_conductance(g, e, ions, temperature_degC)
+    return base.with_(leak=leak, leak_model=model)
+
+
+def departures(obj) -> list[str]:
+    """Short names (keys of :data:`DEPARTURES`) of the departures from the published models.
+
+    Parameters
+    ----------
+    obj : Membrane, a builder's parameter dataclass, or a built cell
+        A membrane; a built :class:`cablemodels.cell.Cell` (the membranes it applied,
+        by role, and its temperature); or a parameter dataclass: its membranes in
+        attributes ``membrane``, ``node_membrane``, ``dendrite_membrane``, a
+        ``membranes`` dict, an ``axolemma()`` method (myelinated axons) or a
+        ``membrane(role)`` method (SWC cells: every role's membrane it would apply).
+        A ``temperature_degC`` attribute adds ``"temperature"`` when it differs from
+        the temperature a kinetics set's published model runs at.
+
+    Returns
+    -------
+    list of str
+        Sorted, without repeats; empty for a configuration that reproduces the
+        published models it uses (or uses none).
+
+    Raises
+    ------
+    TypeError
+        If ``obj`` holds no membrane.
+    """
+    membranes = _membranes_of(obj)
+    found: set[str] = set()
+    for m in membranes:
+        found.update(m.declared)
+        if m.kinetics in PUBLISHED_REVERSALS and (m.ena_mV is None or m.ek_mV is None):
+            found.add("nernst_reversals")
+        if m.leak_model in LEAK_MODELS and m.leak.ions:
+            found.add("ghk_leak")
+        if m.kinetics == "ms96" and not m.gbar_tadj:
+            found.add("ms96_no_tadj")
+    temperature = getattr(obj, "temperature_degC", None)
+    if temperature is not None:
+        for m in membranes:
+            published_t = PUBLISHED_TEMPERATURE.get(m.kinetics)
+            if published_t is not None and abs(temperature - published_t) > 1e-9:
+                found.add("temperature")
+    return sorted(found)
+
+
+def _membranes_of(obj) -> list[Membrane]:
+    if isinstance(obj, Membrane):
+        return [obj]
+    found = []
+    roles = getattr(obj, "roles", None)
+    if isinstance(roles, dict) and callable(getattr(obj, "membrane", None)):  # a built Cell
+        for role in roles:
+            try:
+                found.append(obj.membrane(role))
+            except KeyError:  # sections adopted without a membrane description
+                pass
+        return _require_some(found, obj)
+    for name in ("membrane", "node_membrane", "dendrite_membrane"):
+        m = getattr(obj, name, None)
+        if isinstance(m, Membrane):
+            found.append(m)
+        elif name == "membrane" and callable(m):
+            for role in ("soma", "axon", "node", "dendrite"):
+                found.append(m(role))
+    extra = getattr(obj, "membranes", None)
+    if isinstance(extra, dict):
+        found.extend(m for m in extra.values() if isinstance(m, Membrane))
+    if callable(getattr(obj, "axolemma", None)):
+        found.append(obj.axolemma())
+    return _require_some(found, obj)
+
+
+def _require_some(found: list[Membrane], obj) -> list[Membrane]:
+    if not found:
+        raise TypeError(f"departures() needs a Membrane, a parameter dataclass holding "
+                        f"membranes, or a built cell (got {type(obj).__name__})")
+    return found
+
+
+def configuration_label(obj) -> str:
+    """``"published"`` if :func:`departures` finds none, else ``"energy-ready (...)"``."""
+    found = departures(obj)
+    return "published" if not found else "energy-ready (" + ", ".join(found) + ")"

@@ -130,6 +130,10 @@ class Cell:
                 na, k = KINETICS[membrane.kinetics]
                 getattr(seg, na).gnabar = membrane.gnabar_S_cm2
                 getattr(seg, k).gkbar = membrane.gkbar_S_cm2
+                if membrane.kinetics == "ms96":
+                    tadj = 1.0 if membrane.gbar_tadj else 0.0
+                    getattr(seg, na).tadj_gbar = tadj
+                    getattr(seg, k).tadj_gbar = tadj
             if hcn is not None:
                 mech = seg.cm_hcn
                 mech.pbar, mech.pnak = hcn.pbar_cm_s, hcn.pna_pk
@@ -149,8 +153,9 @@ class Cell:
         self._membrane.setdefault(key, membrane)
 
     def _apply_ions(self, sec, membrane: Membrane) -> None:
-        """Per-segment concentrations; E from Nernst at init; no reset from globals."""
+        """Per-segment concentrations; E from Nernst at init (or fixed); no reset from globals."""
         h = hoc()
+        fixed = {"na": membrane.ena_mV, "k": membrane.ek_mV}
         for seg in sec:
             for ion in ("na", "k", "cl"):
                 if hasattr(seg, f"{ion}i"):
@@ -158,6 +163,12 @@ class Cell:
                     setattr(seg, f"{ion}o", self.ions.outside(ion))
         for ion in ("na", "k", "cl"):
             if not h.ismembrane(f"{ion}_ion", sec=sec):
+                continue
+            if fixed.get(ion) is not None:
+                # A published model's fixed reversal: E is a parameter, never computed.
+                h.ion_style(f"{ion}_ion", 1, 1, 0, 0, 0, sec=sec)
+                for seg in sec:
+                    setattr(seg, f"e{ion}", fixed[ion])
                 continue
             dynamic = membrane.accumulation and ion in ("na", "k")
             # ion_style(c_style, e_style, einit, eadvance, cinit): concentrations are

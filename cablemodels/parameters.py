@@ -38,6 +38,8 @@ MS96 = ("Mainen ZF & Sejnowski TJ (1996) Nature 382:363-366, model files of Mode
         "(demofig1.hoc)")
 WB96 = "Wang X-J & Buzsaki G (1996) J Neurosci 16:6402-6413, model equations and parameters"
 MRG02 = "McIntyre CC, Richardson AG & Grill WM (2002) J Neurophysiol 87:995-1006, Table 1"
+MRG02_CODE = ("McIntyre CC, Richardson AG & Grill WM (2002) J Neurophysiol 87:995-1006, model "
+              "files of ModelDB 3810 (MRGaxon.hoc, AXNODE.mod)")
 
 TABLE: dict[str, Published] = {
     # --- ion concentrations -------------------------------------------------------------
@@ -62,6 +64,14 @@ TABLE: dict[str, Published] = {
     "squid.ra_ohm_cm": Published(35.4, HH52, "p. 528, R2 = 35.4 ohm cm"),
     "squid.v_rest_mV": Published(-65.0, HH52, "modern convention used by NEURON's hh"),
     "squid.temperature_degC": Published(6.3, HH52, "temperature of the reference rates"),
+    "squid.ena_mV": Published(
+        50.0, HH52, "Table 3, V_Na = -115 mV from rest, i.e. +50 mV with rest at -65 mV; "
+        "the ena NEURON's hh uses"),
+    "squid.ek_mV": Published(
+        -77.0, HH52, "Table 3, V_K = +12 mV from rest, i.e. -77 mV with rest at -65 mV; "
+        "the ek NEURON's hh uses"),
+    "squid.propagation_temperature_degC": Published(
+        18.5, HH52, "p. 530, temperature of the propagated-AP calculation"),
     "squid.giant_axon_diameter_um": Published(
         476.0, HH52, "p. 528, the 476 um axon of the propagated-AP calculation"),
     "squid.hh_velocity_m_s": Published(
@@ -74,24 +84,43 @@ TABLE: dict[str, Published] = {
     "wb.eleak_mV": Published(-65.0, WB96, "E_L = -65 mV"),
     "wb.cm_uF_cm2": Published(1.0, WB96, "C_m = 1 uF/cm2"),
     "wb.phi": Published(5.0, WB96, "temperature factor phi = 5; taken to apply at 37 degC"),
+    "wb.ena_mV": Published(55.0, WB96, "E_Na = 55 mV"),
+    "wb.ek_mV": Published(-90.0, WB96, "E_K = -90 mV"),
     # --- mammalian nodes of Ranvier and axoplasm: McIntyre, Richardson & Grill 2002 ----
     "mrg.node_gnabar_S_cm2": Published(3.0, MRG02, "fast Na+ at the node, 3 S/cm2"),
     "mrg.node_gleak_S_cm2": Published(0.007, MRG02, "nodal leak 0.007 S/cm2"),
+    "mrg.node_eleak_mV": Published(
+        -90.0, MRG02_CODE, "AXNODE.mod el = -90 mV (an ohmic, non-specific leak there)"),
+    "mrg.axolemma_gleak_S_cm2": Published(
+        0.0001, MRG02_CODE, "MRGaxon.hoc FLUT and STIN g_pas = 0.0001 S/cm2 (MYSA 0.001)"),
+    "mrg.axolemma_eleak_mV": Published(
+        -80.0, MRG02_CODE, "MRGaxon.hoc e_pas = v_init = -80 mV under the myelin"),
     "mrg.ra_ohm_cm": Published(70.0, MRG02, "axoplasmic resistivity 70 ohm cm"),
     "mammalian.temperature_degC": Published(37.0, MRG02, "body temperature, as in MRG and MS96"),
     # --- mammalian cortical neuron, Mainen & Sejnowski 1996 (second mammalian set) ------
     "ms96.axon_gnabar_S_cm2": Published(
         3.0, MS96, "gna_node = 30000 pS/um2 at nodes, hillock and initial segment"),
     "ms96.axon_gkbar_S_cm2": Published(
-        0.2, MS96, "gkv_axon = 2000 pS/um2. The published kv.mod also multiplies the "
-        "conductance by its Q10 factor (3.2 at 37 degC); ours scales rates only"),
+        0.2, MS96, "gkv_axon = 2000 pS/um2 in hillock and initial segment (nodes have none). "
+        "Like every MS96 density it is multiplied by tadj (3.21 at 37 degC) in the published "
+        "kv.mod, and in ours unless tadj_gbar = 0"),
     "ms96.soma_gnabar_S_cm2": Published(0.002, MS96, "gna_soma = 20 pS/um2"),
     "ms96.soma_gkbar_S_cm2": Published(0.02, MS96, "gkv_soma = 200 pS/um2"),
     "ms96.rm_ohm_cm2": Published(30000.0, MS96, "rm = 30000 ohm cm2"),
     "ms96.eleak_mV": Published(-70.0, MS96, "e_pas = v_init = -70 mV"),
     "ms96.cm_uF_cm2": Published(0.75, MS96, "c_m = 0.75 uF/cm2"),
     "ms96.ra_ohm_cm": Published(150.0, MS96, "ra = 150 ohm cm"),
-    "ms96.node_gleak_S_cm2": Published(0.02, MS96, "g_pas_node = 0.02 S/cm2"),
+    "ms96.node_gleak_S_cm2": Published(
+        0.02, MS96, "g_pas_node = 0.02 S/cm2, ohmic pas at e_pas = -70 mV; the nodes carry "
+        "no K+ channel, so this leak repolarises them"),
+    "ms96.ena_mV": Published(60.0, MS96, "Ena = 60 mV"),
+    "ms96.ek_mV": Published(-90.0, MS96, "Ek = -90 mV"),
+    "ms96.vshift_mV": Published(
+        -5.0, MS96, "vshift_na = -5 mV; na.mod evaluates its rates at v + vshift"),
+    "ms96.q10": Published(2.3, MS96, "na.mod and kv.mod q10 = 2.3"),
+    "ms96.tref_degC": Published(
+        23.0, MS96, "na.mod and kv.mod temp = 23 degC; both multiply gbar by "
+        "tadj = q10^((celsius - temp)/10), 3.21 at 37 degC"),
     # --- myelin -------------------------------------------------------------------------
     "myelin.cm_per_lamella_membrane_uF_cm2": Published(
         0.1, MRG02, "myelin capacitance 0.1 uF/cm2 per lamella membrane"),
