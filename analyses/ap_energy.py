@@ -19,8 +19,8 @@ from cablemodels.energy import ap_energy, atp_to_joules
 from cablemodels.morphology import SwcParams, load_swc, shipped
 from cablemodels.protocols import MeasurementError
 
-from .common import (Row, Section, figure, judge_condition, judge_range, not_measured,
-                     save_data, save_figure)
+from .common import (Row, Section, declared, departure_legend, figure, judge_condition,
+                     judge_range, not_measured, save_data, save_figure)
 
 
 def _segment_xy(sec, x):
@@ -73,6 +73,7 @@ def _cell_energy(name, out_dir=None, figs=None):
 
 def _kinetics(label, make, failures):
     cell = make()
+    conditions = declared(cell)
     try:
         e = ap_energy(cell)
     except RuntimeError as err:
@@ -83,7 +84,7 @@ def _kinetics(label, make, failures):
     ena = seg.ena
     out = {"kinetics": label, "excess": e.excess_factor, "atp_per_um": e.atp_per_um,
            "peak_mV": e.peak_mV, "rest_mV": e.rest_mV, "ena_mV": ena,
-           "amplitude_mV": e.peak_mV - e.rest_mV}
+           "amplitude_mV": e.peak_mV - e.rest_mV, "conditions": conditions}
     cell.delete()
     return out
 
@@ -159,14 +160,16 @@ def main(out_dir, quick=False) -> Section:
                         f"({r['stimulus_nA']:.3g} nA, {r['injected_C'] * 1e12:.3g} pC injected "
                         f"vs {r['na_C'] * 1e12:.3g} pC of Na+), soma peak {r['peak_mV']:.0f} mV; "
                         f"area {r['area_um2']:.0f} um2, excess {r['excess']:.1f}; WB soma and "
-                        "axon, passive dendrites; Na+/3, 37 degC",
+                        "axon, passive dendrites; Na+/3, 37 degC; "
+                        + declared(SwcParams(shipped(r["cell"]))),
                         **judge_range(r["atp"], 1e8 / 3, 3e8, partly=(1e7, 1e9), unit="ATP")))
     e5_rule = ("supported if Na+ entry is at most 2x the capacitive minimum (little Na+/K+ "
                "overlap); partly if at most 4x")
     rows += [Row("E5", f"excess Na+ entry, {r['kinetics']}", r["excess"], "ratio",
                  "channel timing limits overlap", "1.2-2 (mammalian); ~4 (squid)",
                  "Carter & Bean 2009; Alle et al. 2009; Hodgkin 1975",
-                 f"{r['excess']:.2f}x the capacitive minimum", "propagating spike, axon",
+                 f"{r['excess']:.2f}x the capacitive minimum",
+                 "propagating spike, axon; " + r["conditions"],
                  **judge_condition(r["excess"], r["excess"] <= 2.0, e5_rule,
                                    partly=r["excess"] <= 4.0))
              for _, r in kin.iterrows()]
@@ -174,7 +177,7 @@ def main(out_dir, quick=False) -> Section:
                     "about +30 mV, below E_Na", f"E_Na {wb['ena_mV']:.1f}", "Nernst",
                     f"peak {wb['peak_mV']:.1f} mV, {wb['ena_mV'] - wb['peak_mV']:.0f} mV below "
                     f"E_Na; amplitude {wb['amplitude_mV']:.0f} mV",
-                    "37 degC; amplitude and ATP fall together as [Na]o drops "
+                    wb["conditions"] + "; amplitude and ATP fall together as [Na]o drops "
                     f"({amp['atp_per_um'].iloc[-1] / amp['atp_per_um'].iloc[0]:.2f}x ATP at "
                     f"{amp['amplitude_mV'].iloc[-1]:.0f} mV)",
                     **judge_condition(wb["peak_mV"], wb["peak_mV"] < wb["ena_mV"] - 5
@@ -201,7 +204,8 @@ def main(out_dir, quick=False) -> Section:
                     f"nodes take {node_share:.1%} of the ATP on {area_share:.2%} of "
                     f"the membrane; internodal net Na+ entry is {e11.loc['internode', 'atp']:.3g} "
                     "ATP (their GHK Na+ leak falls while depolarised)",
-                    "1 um MS96 myelinated axon, 37 degC",
+                    "1 um MS96 myelinated axon, 37 degC; "
+                    + declared(MyelinatedAxonParams.mammalian()),
                     **judge_condition(node_share, node_share >= 10 * area_share,
                                       "supported if the nodes' share of the spike's ATP is at "
                                       "least 10x their share of the membrane area")))
@@ -216,4 +220,8 @@ def main(out_dir, quick=False) -> Section:
                    "propagating spikes on axons with squid (6.3, 18.5 degC), Wang-Buzsaki "
                    "(30, 37 degC) and Mainen-Sejnowski kinetics; [Na]o lowered to shrink the "
                    "spike; ATP by role on a myelinated axon.", rows, figs, data,
-                   [f"Not measured (no resting state): {f}" for f in failures])
+                   [f"Not measured: {f}" for f in failures]
+                   + [departure_legend(*[SwcParams(shipped(n)) for n in names],
+                                       UnmyelinatedAxonParams(), UnmyelinatedAxonParams.mammalian(),
+                                       UnmyelinatedAxonParams.mammalian(kinetics="ms96"),
+                                       MyelinatedAxonParams.mammalian())])

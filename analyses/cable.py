@@ -21,7 +21,8 @@ from cablemodels.cell import Discretization
 from cablemodels.dendrite import Branch, DendriteParams, build_dendrite
 from cablemodels.protocols import axon_velocity, length_constant
 
-from .common import Row, Section, figure, judge_condition, judge_range, save_data, save_figure
+from .common import (Row, Section, declared, figure, judge_condition, judge_range, save_data,
+                     save_figure)
 
 
 def _lambda_um(rm, d_um, ri):
@@ -90,6 +91,7 @@ def main(out_dir, quick=False) -> Section:
     err = max(abs(a / b - 1) for a, b in zip(lam_sim, lam_theory))
     lam_exp = float(np.polyfit(np.log(diameters), np.log(lam_sim), 1)[0])
     per_um = float(v_my[vd.index(1.0)] / (1 / 0.6))
+    dep = declared(UnmyelinatedAxonParams.mammalian(), MyelinatedAxonParams.mammalian())
     rows = [
         Row("E2", "lambda exponent in diameter", lam_exp,
             "exponent", "larger d, longer lambda", "0.5", "cable theory (Rall 1959)",
@@ -104,14 +106,15 @@ def main(out_dir, quick=False) -> Section:
                               "supported if myelin at least doubles the length constant",
                               partly=lam_myelin / lam_bare > 1)),
         Row("E2", "unmyelinated velocity exponent", ku, "exponent", "", "0.5", "Rushton 1951",
-            f"{ku:.2f}", "Wang-Buzsaki membrane, 37 degC",
+            f"{ku:.2f}", "Wang-Buzsaki membrane, 37 degC; " + dep,
             **judge_range(ku, 0.45, 0.55, partly=(0.35, 0.65))),
         Row("E2", "myelinated velocity exponent", km, "exponent", "", "1",
-            "Rushton 1951; Hursh 1939", f"{km:.2f}", "MS96 nodes, internode 100 x fibre diameter",
+            "Rushton 1951; Hursh 1939", f"{km:.2f}",
+            "MS96 nodes, internode 100 x fibre diameter; " + dep,
             **judge_range(km, 0.9, 1.1, partly=(0.75, 1.25))),
         Row("E2", "myelinated velocity per um fibre diameter", per_um,
             "m/s/um", "", "6", "Hursh 1939", f"{per_um:.2f} m/s per um of fibre diameter",
-            "1 um axon, g-ratio 0.6", **judge_range(per_um, 4.5, 7.5, partly=(3.0, 10.0),
+            "1 um axon, g-ratio 0.6; " + dep, **judge_range(per_um, 4.5, 7.5, partly=(3.0, 10.0),
                                                     unit="m/s/um")),
         Row("E2", "crossover diameter (myelin faster above)", crossover, "um", "", "about 0.2-1",
             "Rushton 1951; Waxman & Bennett 1972",

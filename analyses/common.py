@@ -57,6 +57,28 @@ def judge_range(value, lo: float, hi: float, partly: tuple[float, float] | None 
     return {"outcome": "not supported", "rule": rule}
 
 
+def declared(*configs) -> str:
+    """The departures from the published models behind a row (for its conditions), from
+    the membranes, parameter classes or cells it was measured on
+    (:func:`cablemodels.biophysics.departures`)."""
+    from cablemodels.biophysics import departures
+
+    names = sorted({name for c in configs for name in departures(c)})
+    return ("departures from the published models: " + ", ".join(names) if names
+            else "published configurations, no departures")
+
+
+def departure_legend(*configs) -> str:
+    """One sentence naming every departure behind a section's rows and what it means."""
+    from cablemodels.biophysics import DEPARTURES, departures
+
+    names = sorted({name for c in configs for name in departures(c)})
+    if not names:
+        return "Every model in this section runs in its published configuration."
+    return "Departures from the published models: " + "; ".join(
+        f"{n}: {DEPARTURES[n]}" for n in names) + "."
+
+
 def judge_condition(value, supported: bool, rule: str, partly: bool = False) -> dict:
     """Outcome of an explicit test on the numbers, ``rule`` saying what the test is."""
     if not _finite(value):

@@ -24,7 +24,10 @@ import pandas as pd
 
 from cablemodels import sweep
 
-from .common import Row, Section, figure, judge_range, not_measured, save_data, save_figure
+from cablemodels.axon import MyelinatedAxonParams, UnmyelinatedAxonParams
+
+from .common import (Row, Section, declared, departure_legend, figure, judge_range, not_measured,
+                     save_data, save_figure)
 
 
 #: Failures that mean "this configuration does not conduct, its nodes do not overshoot, or
@@ -190,34 +193,39 @@ def main(out_dir, quick=False) -> Section:
     r1 = frame[(frame["diameter_um"] == 1.0)].set_index("comparison")["ratio"]
     r10 = frame[(frame["diameter_um"] == 10.0)].set_index("comparison")["ratio"]
     lit = "Attwell & Laughlin 2001 and document 000 (~100x)"
+    wb_axon = UnmyelinatedAxonParams.mammalian()
+    ms96_fibre = MyelinatedAxonParams.mammalian()
+    wb_fibre = MyelinatedAxonParams.mammalian(kinetics="wb")
+    dep_ms96 = declared(wb_axon, ms96_fibre)
     rows = [
         Row("E1", "ATP/um ratio at equal diameter, 1 um (WB axon vs MS96 nodes)",
             r1["WB axon vs MS96 nodes"], "ratio", "about 100", "", lit,
             f"{r1['WB axon vs MS96 nodes']:.1f}x at equal diameter",
-            "37 degC, g-ratio 0.6, internode 100 x fibre diameter, nodal gNa 3 S/cm2",
+            "37 degC, g-ratio 0.6, internode 100 x fibre diameter; " + dep_ms96,
             **_judge(r1["WB axon vs MS96 nodes"])),
         Row("E1", "ATP/um ratio at equal diameter, 1 um (WB kinetics both)",
             r1["WB axon vs WB nodes"], "ratio", "about 100", "", lit,
             f"{r1['WB axon vs WB nodes']:.1f}x at equal diameter",
-            "same kinetics on both sides", **_judge(r1["WB axon vs WB nodes"])),
+            "same kinetics on both sides; " + declared(wb_axon, wb_fibre),
+            **_judge(r1["WB axon vs WB nodes"])),
         Row("E1", "ATP/um ratio at equal diameter, 10 um (WB axon vs MS96 nodes)",
             r10["WB axon vs MS96 nodes"], "ratio", "about 100", "", lit,
-            f"{r10['WB axon vs MS96 nodes']:.1f}x at 10 um", "37 degC",
+            f"{r10['WB axon vs MS96 nodes']:.1f}x at 10 um", "37 degC; " + dep_ms96,
             **_judge(r10["WB axon vs MS96 nodes"])),
         Row("E1", "ATP/um ratio at equal velocity (1 um myelinated)", equal_v_ratio, "ratio",
             "about 100", "", lit, f"{equal_v_ratio:.0f}x at equal velocity",
             f"myelinated 1 um at {ref['my_velocity_m_s']:.1f} m/s vs unmyelinated "
-            f"{d_equal:.0f} um (simulated)", **_judge(equal_v_ratio)),
+            f"{d_equal:.0f} um (simulated); " + dep_ms96, **_judge(equal_v_ratio)),
     ]
     for f, val in with_rest.items():
         rows.append(Row("E1", f"ratio with resting cost at {f:g} Hz, 1 um", val, "ratio",
                         "about 100", "", lit, f"{val:.1f}x once the resting leak of both axons is paid",
-                        "pump cost = resting Na+ influx / 3", **_judge(val)))
+                        "pump cost = resting Na+ influx / 3; " + dep_ms96, **_judge(val)))
     for _, r in cables.iterrows():
         rows.append(Row("E1", f"ratio at 1 um, {r['representation']} cable", r["ratio"], "ratio",
                         "about 100", "", lit, f"{r['ratio']:.1f}x at {r['velocity_m_s']:.1f} m/s",
                         "MS96 nodes; the double cable keeps the periaxonal space and the "
-                        "internodal axolemma", **_judge(r["ratio"])))
+                        "internodal axolemma; " + dep_ms96, **_judge(r["ratio"])))
     for r in squid_rows:
         label = (f"ratio, squid kinetics {r['temperature_degC']} degC, {r['diameter_um']} um, "
                  + ("HH nodal density" if r["node_gnabar_S_cm2"] == 0.12 else
@@ -235,7 +243,8 @@ def main(out_dir, quick=False) -> Section:
                                                     "overshoot, not a published fibre"),
                         **_judge(r["ratio"])))
     notes = [f"Conduction failures (not counted): {failures}" if failures else
-             "Every configuration counted conducted."]
+             "Every configuration counted conducted.",
+             departure_legend(wb_axon, ms96_fibre, wb_fibre)]
     notes.append("Myelinated Na+ entry per um is nearly independent of diameter (node area and "
                  "internode length both scale with it), so the equal-diameter saving grows in "
                  "proportion to diameter. Velocities with Wang-Buzsaki nodes are unphysical "

@@ -13,7 +13,7 @@ from cablemodels.biophysics import Membrane
 from cablemodels.energy import ap_energy, atp_to_joules, balance_pump, rest_energy
 from cablemodels.soma import NeuronParams, build_neuron
 
-from .common import Row, Section, figure, judge_condition, judge_range, save_data, save_figure
+from .common import Row, Section, declared, figure, judge_condition, judge_range, save_data, save_figure
 
 NEURONS_IN_BRAIN = 8.6e10  # Azevedo et al. 2009
 BRAIN_W = 20.0             # document 000
@@ -55,7 +55,8 @@ def main(out_dir, quick=False) -> Section:
                 "ATP/s", "1e4 per neuron", "3.4e8 per cortical neuron (resting potential)",
                 "Attwell & Laughlin 2001",
                 f"{r['rest_atp_per_s'] / 1e4:.3g} x the claim; {r['atp_per_s_at_10Hz']:.3g} at 10 Hz",
-                "WB soma, balanced pump (ATP = resting Na+ influx / 3), 37 degC",
+                "WB soma, balanced pump (ATP = resting Na+ influx / 3), 37 degC; "
+                + declared(Membrane.mammalian("soma")),
                 **judge_range(r["rest_atp_per_s"], 1e4 / 3, 3e4, partly=(1e3, 1e5), unit="ATP/s"))
             for _, r in frame.iterrows()]
     turnover_s = mid["membrane_charge_ions"] / (3 * mid["rest_atp_per_s"])

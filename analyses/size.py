@@ -14,7 +14,7 @@ from cablemodels.morphology import SwcParams, load_swc, shipped
 from cablemodels.protocols import MeasurementError, input_resistance, rheobase, time_constant
 from cablemodels.soma import SOMA_PRESETS, NeuronParams, build_neuron
 
-from .common import Row, Section, figure, judge_condition, save_data, save_figure
+from .common import Row, Section, declared, figure, judge_condition, save_data, save_figure
 
 
 def _k_halved(membrane: Membrane) -> Membrane:
@@ -117,7 +117,7 @@ def main(out_dir, quick=False) -> Section:
                         "MOhm", "larger neuron, lower R_in", "R_in ~ 1/d^2 at equal density",
                         "Rm / area", f"tau {r['tau_ms']:.1f} ms (size-independent), rheobase "
                         f"{r['rheobase_nA'] * 1e3:.3g} pA; R_in measured below threshold",
-                        "WB soma, no dendrites",
+                        "WB soma, no dendrites; " + declared(NeuronParams.preset(r["cell"])),
                         **judge_condition(r["rin_MOhm"], spread <= 0.01, l8_rule)))
     rows.append(Row("L8", "spread of R_in x area across the soma presets", spread, "ratio",
                     "larger neuron, lower R_in", "0 (R_in ~ 1/area)", "Rm / area",

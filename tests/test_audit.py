@@ -7,8 +7,6 @@ segment areas.
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import textwrap
 
 import numpy as np
