@@ -17,41 +17,38 @@ from cablemodels.axon import (MyelinatedAxonParams, UnmyelinatedAxonParams, buil
                               build_unmyelinated_axon)
 from cablemodels.energy import ap_energy, atp_to_joules
 from cablemodels.morphology import SwcParams, load_swc, shipped
+from cablemodels import plotting
 from cablemodels.protocols import MeasurementError
+from cablemodels.reconstructed import REAL_CELL, ReconstructedCellParams, build_reconstructed_cell
 
 from .common import (Row, Section, declared, departure_legend, figure, judge_condition,
                      judge_range, not_measured, save_data, save_figure)
 
 
-def _segment_xy(sec, x):
-    """Position of x along a section with 3D points, interpolated by arc length."""
-    n = int(sec.n3d())
-    arc = np.array([sec.arc3d(i) for i in range(n)])
-    xs = np.array([sec.x3d(i) for i in range(n)])
-    ys = np.array([sec.y3d(i) for i in range(n)])
-    target = x * arc[-1]
-    return float(np.interp(target, arc, xs)), float(np.interp(target, arc, ys))
-
-
-def _atp_map(cell, e, out_dir):
-    """Figure: the morphology coloured by ATP per um2 of one spike."""
+def _atp_map(title, cell, energy, min_width_um, out_dir, name):
+    """Figure: the cell drawn at its diameters, coloured by ATP per um2 of one spike (grey:
+    no net Na+ entry, where a depolarised GHK leak let in less Na+ than at rest)."""
     import matplotlib.pyplot as plt
 
-    secs = {sec.name(): sec for sec in cell.sections()}
-    seg = e.segments
-    xy = np.array([_segment_xy(secs[r.section], r.x) for r in seg.itertuples()])
-    density = np.clip(seg["atp"].to_numpy() / seg["area_um2"].to_numpy(), 1e-1, None)
-    fig, ax = plt.subplots(figsize=(4.5, 6))
-    points = ax.scatter(xy[:, 0], xy[:, 1], c=np.log10(density), s=6, cmap="viridis")
-    fig.colorbar(points, ax=ax, label="log10 ATP per um2 (one spike)")
-    ax.set(xlabel="x (um)", ylabel="y (um)", title="E11: where a spike spends ATP", aspect="equal")
-    return save_figure(fig, out_dir, "atp_map_pyramidal")
+    fig, ax = plt.subplots(figsize=(6.0, 5.5))
+    seg = energy.segments.assign(**{"ATP per um2": energy.segments["atp"]
+                                    / energy.segments["area_um2"]})
+    plotting.plot_morphology(cell.sections(), seg, ax=ax, label="ATP per um2", log=True,
+                             min_width_um=min_width_um)
+    ax.set_title(title, fontsize=9)
+    return save_figure(fig, out_dir, name)
+
+
+def _params_of(name):
+    """The parameters a cell of the E4 table is built from."""
+    return ReconstructedCellParams() if name == REAL_CELL else SwcParams(shipped(name))
 
 
 def _cell_energy(name, out_dir=None, figs=None):
     """Whole-cell cost of one spike started at the soma; every segment counted. A cell
     whose spike cannot be verified gives NaN and the reason."""
-    cell = load_swc(SwcParams(shipped(name)))
+    params = _params_of(name)
+    cell = (build_reconstructed_cell(params) if name == REAL_CELL else load_swc(params))
     out = {"cell": name, "area_um2": cell.area_um2(), "segments": cell.nseg_total()}
     try:
         e = ap_energy(cell, window_ms=20.0)
@@ -60,8 +57,9 @@ def _cell_energy(name, out_dir=None, figs=None):
         return {**out, "atp": np.nan, "excess": np.nan, "peak_mV": np.nan, "rest_mV": np.nan,
                 "stimulus_nA": np.nan, "injected_C": np.nan, "na_C": np.nan,
                 "counted_segments": 0, "error": str(err)}
-    if figs is not None and name == "pyramidal_myelinated":
-        figs.append(_atp_map(cell, e, out_dir))
+    if figs is not None and name == REAL_CELL:
+        figs.append(_atp_map(f"E11: one spike in {REAL_CELL} (MS96 biophysics), ATP per um2",
+                             cell, e, 1.5, out_dir, "atp_map_real_cell"))
     soma = e.segments[e.segments["role"] == "soma"]
     out.update({"atp": e.atp, "excess": e.excess_factor, "peak_mV": float(soma["peak_mV"].max()),
                 "rest_mV": e.rest_mV, "stimulus_nA": e.stimulus_nA,
@@ -90,8 +88,9 @@ def _kinetics(label, make, failures):
 
 
 def main(out_dir, quick=False) -> Section:
-    names = (["interneuron_small", "pyramidal_myelinated"] if quick else
-             ["ball_and_stick", "interneuron_small", "pyramidal_myelinated", "motoneuron_large"])
+    names = ([REAL_CELL, "interneuron_small", "pyramidal_myelinated"] if quick else
+             [REAL_CELL, "ball_and_stick", "interneuron_small", "pyramidal_myelinated",
+              "motoneuron_large"])
     map_figs = []
     cells = pd.DataFrame([_cell_energy(n, out_dir, map_figs) for n in names])
     failures = []
@@ -107,8 +106,12 @@ def main(out_dir, quick=False) -> Section:
         _kinetics("Mainen-Sejnowski 37 degC", lambda: build_unmyelinated_axon(
             UnmyelinatedAxonParams.mammalian(kinetics="ms96")), failures),
     ] if r is not None])
-    myel = build_myelinated_axon(MyelinatedAxonParams.mammalian())
-    e11 = ap_energy(myel).by_role().set_index("role")
+    myel = build_myelinated_axon(MyelinatedAxonParams.mammalian(n_nodes=11))
+    myel_e = ap_energy(myel)
+    e11 = myel_e.by_role().set_index("role")
+    map_figs.append(_atp_map("E11: one spike on a 1 um myelinated axon (MS96 nodes), measured "
+                             "region, ATP per um2", myel, myel_e, 20.0, out_dir,
+                             "atp_map_myelinated_axon"))
     myel.delete()
 
     # E6: energy vs amplitude: lower E_Na (fewer Na+ outside) on the WB axon
@@ -159,9 +162,12 @@ def main(out_dir, quick=False) -> Section:
                         f"at the soma by the smallest 0.5 ms pulse that fires it "
                         f"({r['stimulus_nA']:.3g} nA, {r['injected_C'] * 1e12:.3g} pC injected "
                         f"vs {r['na_C'] * 1e12:.3g} pC of Na+), soma peak {r['peak_mV']:.0f} mV; "
-                        f"area {r['area_um2']:.0f} um2, excess {r['excess']:.1f}; WB soma and "
-                        "axon, passive dendrites; Na+/3, 37 degC; "
-                        + declared(SwcParams(shipped(r["cell"]))),
+                        f"area {r['area_um2']:.0f} um2, excess {r['excess']:.1f}; "
+                        + ("real reconstruction, Mainen & Sejnowski 1996 biophysics (active "
+                           "dendrites, initial segment, myelinated axon with nodes)"
+                           if r["cell"] == REAL_CELL else
+                           "synthetic cell, WB soma and axon, passive dendrites")
+                        + "; Na+/3, 37 degC; " + declared(_params_of(r["cell"])),
                         **judge_range(r["atp"], 1e8 / 3, 3e8, partly=(1e7, 1e9), unit="ATP")))
     e5_rule = ("supported if Na+ entry is at most 2x the capacitive minimum (little Na+/K+ "
                "overlap); partly if at most 4x")
@@ -215,13 +221,15 @@ def main(out_dir, quick=False) -> Section:
                     "E6": "The spike is about 100 mV, below E_Na, which saves ion transport.",
                     "E7": "About 1 pJ per action potential.",
                     "E11": "Energy demand concentrates where the channels are (nodes)."},
-                   "One spike in shipped SWC cells (WB soma and axon, passive dendrites), "
-                   "started at the soma and counted in every segment; "
+                   f"One spike in the real reconstructed pyramidal cell {REAL_CELL} with "
+                   "Mainen & Sejnowski's 1996 biophysics and in the synthetic shipped SWC "
+                   "cells (WB soma and axon, passive dendrites), started at the soma and "
+                   "counted in every segment; "
                    "propagating spikes on axons with squid (6.3, 18.5 degC), Wang-Buzsaki "
                    "(30, 37 degC) and Mainen-Sejnowski kinetics; [Na]o lowered to shrink the "
                    "spike; ATP by role on a myelinated axon.", rows, figs, data,
                    [f"Not measured: {f}" for f in failures]
-                   + [departure_legend(*[SwcParams(shipped(n)) for n in names],
+                   + [departure_legend(*[_params_of(n) for n in names],
                                        UnmyelinatedAxonParams(), UnmyelinatedAxonParams.mammalian(),
                                        UnmyelinatedAxonParams.mammalian(kinetics="ms96"),
                                        MyelinatedAxonParams.mammalian())])

@@ -109,6 +109,7 @@ TABLE: dict[str, Published] = {
     "ms96.rm_ohm_cm2": Published(30000.0, MS96, "rm = 30000 ohm cm2"),
     "ms96.eleak_mV": Published(-70.0, MS96, "e_pas = v_init = -70 mV"),
     "ms96.cm_uF_cm2": Published(0.75, MS96, "c_m = 0.75 uF/cm2"),
+    "ms96.myelin_cm_uF_cm2": Published(0.04, MS96, "cm_myelin = 0.04 uF/cm2"),
     "ms96.ra_ohm_cm": Published(150.0, MS96, "ra = 150 ohm cm"),
     "ms96.node_gleak_S_cm2": Published(
         0.02, MS96, "g_pas_node = 0.02 S/cm2, ohmic pas at e_pas = -70 mV; the nodes carry "
