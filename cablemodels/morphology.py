@@ -290,6 +290,17 @@ def read_swc(path, require_soma: bool = True, type_roles: dict | None = None) ->
                 raise ValueError(f"line {row[7]} of {path.name}: soma point id {row[0]} has "
                                  f"parent id {parent[0]} of type {parent[1]} (line {parent[7]}); "
                                  "soma points must hang from the soma (type 1) or be the root")
+    soma = [row for row in rows if row[1] == 1]
+    soma_children = {}
+    for row in soma:
+        if row[6] != -1:
+            soma_children.setdefault(row[6], []).append(row)
+    for ident, kids in soma_children.items():
+        if len(kids) > 1 and not _neuromorpho_soma(soma, kids, rows[index[ident]], rows):
+            raise ValueError(f"line {kids[1][7]} of {path.name}: the soma branches at id {ident} "
+                             f"(soma points on lines {', '.join(str(k[7]) for k in kids)} share it); "
+                             "only an unbranched soma or the three-point soma of NeuroMorpho.org "
+                             "can be built: describe the soma as one chain of points")
     if require_soma and roots[0][1] != 1:
         raise ValueError(f"{path.name}: no soma point (type 1); pass require_soma=False "
                          "for a cell without one")
@@ -312,6 +323,22 @@ def read_swc(path, require_soma: bool = True, type_roles: dict | None = None) ->
     return frame
 
 
+def _neuromorpho_soma(soma, kids, root, rows) -> bool:
+    """Is this NeuroMorpho.org's three-point soma (a sphere for Import3d)?
+
+    The root and two soma children with its radius, a diameter apart, nothing
+    attached to the children (Import3d's ``neuromorph_3point_soma`` test).
+    """
+    if len(soma) != 3 or root[6] != -1 or len(kids) != 2:
+        return False
+    if any(row[6] in (kids[0][0], kids[1][0]) for row in rows):
+        return False
+    if any(k[5] != root[5] for k in kids):
+        return False
+    span = _distance(root, kids[0]) + _distance(root, kids[1])
+    return abs(span / (2 * root[5]) - 1) < 0.01
+
+
 def _distance(a, b) -> float:
     return math.sqrt((a[2] - b[2]) ** 2 + (a[3] - b[3]) ** 2 + (a[4] - b[4]) ** 2)
 
@@ -322,7 +349,10 @@ def _import3d_points(frame: pd.DataFrame, path: Path) -> tuple[list[tuple], floa
     A neurite section is a run of same-type points, each the only child of the one
     before; its length counts the step from a neurite parent (from the soma,
     Import3d connects by a wire of no membrane). A section of zero length is removed
-    and its children attached to its parent point, with a warning.
+    and its children attached to its parent point, with a warning; where that parent
+    is the soma, each child starts with a copy of the removed section's last point,
+    so the cable from the branch point to the child is kept (MorphIO's sections
+    start the same way).
 
     Returns
     -------
@@ -330,6 +360,9 @@ def _import3d_points(frame: pd.DataFrame, path: Path) -> tuple[list[tuple], floa
         ``(new id, type, x, y, z, radius, new parent, line)``.
     neurite_um : float
         Total neurite length the sections must have, um.
+    steps : list of tuple
+        ``(line, um)`` for each neurite starting away from its soma parent point:
+        the step Import3d may count as neurite (see :func:`_check_length`).
     """
     rows = list(frame.itertuples(index=False, name=None))
     position = {row[0]: i for i, row in enumerate(rows)}
@@ -341,11 +374,10 @@ def _import3d_points(frame: pd.DataFrame, path: Path) -> tuple[list[tuple], floa
     effective = list(parent)
     dropped = [False] * len(rows)
     neurite_um = 0.0
-    removed = []
+    removed, steps = [], []
     # Runs start at neurite points whose parent is soma, a branch point or another type.
     starts = [i for i, row in enumerate(rows) if row[1] != 1 and (
         parent[i] == -1 or rows[parent[i]][1] != row[1] or len(children[parent[i]]) != 1)]
-    run_of = {}
     for s in starts:  # parents precede children in ``rows``, so do run starts
         run, j = [s], s
         while len(children[j]) == 1 and rows[children[j][0]][1] == rows[s][1]:
@@ -364,14 +396,24 @@ def _import3d_points(frame: pd.DataFrame, path: Path) -> tuple[list[tuple], floa
             for k in run:
                 dropped[k] = True
             for c in children[run[-1]]:
-                effective[c] = p
+                if rows[p][1] == 1:
+                    # From the soma Import3d wires to a section's first point: the
+                    # child keeps the removed branch point as its own first point.
+                    end = rows[run[-1]]
+                    rows.append((None, rows[c][1], *end[2:6], None, end[7]))
+                    effective.append(p)
+                    dropped.append(False)
+                    effective[c] = len(rows) - 1
+                else:
+                    effective[c] = p
         else:
             neurite_um += length
-        run_of[s] = run
+            if p != -1 and rows[p][1] == 1 and _distance(rows[p], rows[s]) > 0:
+                steps.append((rows[s][7], _distance(rows[p], rows[s])))
     if removed:
         where = "; ".join(f"lines {a}-{b}" if a != b else f"line {a}" for a, b in removed[:10])
-        warnings.warn(f"{path.name}: {len(removed)} neurite section(s) of zero length (all points "
-                      f"on their parent point) removed, children attached to that point: "
+        warnings.warn(f"{path.name}: {len(removed)} neurite section(s) of zero length (no membrane) "
+                      f"removed, their children still start where they did: "
                       f"{where}{' ...' if len(removed) > 10 else ''}", SwcWarning, stacklevel=3)
     kept_children = [[] for _ in rows]
     root = None
@@ -390,7 +432,37 @@ def _import3d_points(frame: pd.DataFrame, path: Path) -> tuple[list[tuple], floa
         points.append((new_id[i], row[1], row[2], row[3], row[4], row[5],
                        new_id[effective[i]] if effective[i] != -1 else -1, row[7]))
         stack.extend(reversed(kept_children[i]))
-    return points, neurite_um
+    return points, neurite_um, steps
+
+
+def _check_length(path: Path, built_um: float, neurite_um: float, steps: list) -> None:
+    """Compare the neurite length NEURON holds with the file's.
+
+    From a single-point (or NeuroMorpho three-point) soma Import3d connects each
+    neurite by a wire of no membrane; from a soma of several points it makes the
+    step from the soma point to the neurite's first point part of the neurite
+    (NeuroM and MorphIO leave it out). Any length between the two is accepted, the
+    second with a warning; anything else means geometry was dropped or invented.
+
+    Raises
+    ------
+    RuntimeError
+        If ``built_um`` is outside that range (NEURON keeps 3-D points in single
+        precision: 1e-5 relative is allowed).
+    """
+    tolerance = 1e-5 * (neurite_um + sum(um for _, um in steps)) + 1e-3
+    extra = built_um - neurite_um
+    if -tolerance <= extra <= sum(um for _, um in steps) + tolerance:
+        if extra > tolerance:
+            lines = ", ".join(str(line) for line, _ in steps[:_MAX_LISTED])
+            warnings.warn(f"{path.name}: the soma has several points, and Import3d counts the "
+                          f"step from a soma point to a neurite's first point as neurite membrane "
+                          f"({extra:.4g} um in all; neurites starting on lines {lines}"
+                          f"{' ...' if len(steps) > _MAX_LISTED else ''}); NeuroM and MorphIO "
+                          "leave it out", SwcWarning, stacklevel=4)
+        return
+    raise RuntimeError(f"{path.name}: NEURON's Import3d built {built_um:.6g} um of neurite where "
+                       f"the file has {neurite_um:.6g} um; please report this file to cablemodels")
 
 
 @dataclass(frozen=True)
@@ -510,7 +582,7 @@ def load_swc(params: SwcParams) -> Cell:
     frame = read_swc(path, params.require_soma, params.type_roles)
     roles = frame.attrs["roles"]
     membranes = {role: params.membrane(role) for role in set(roles.values()) if role != "internode"}
-    points, neurite_um = _import3d_points(frame, path)
+    points, neurite_um, steps = _import3d_points(frame, path)
     h = hoc()
     h.load_file("import3d.hoc")
     cell = Cell("swc", params, params.temperature_degC, params.ions)
@@ -533,11 +605,7 @@ def load_swc(params: SwcParams) -> Cell:
                 cell.adopt(role, sec)
                 if role != "soma":
                     built_um += sec.L
-        # NEURON keeps 3-D points in single precision: allow 1e-5 of the length.
-        if abs(built_um - neurite_um) > 1e-5 * neurite_um + 1e-3:
-            raise RuntimeError(f"{path.name}: NEURON's Import3d built {built_um:.6g} um of "
-                               f"neurite where the file has {neurite_um:.6g} um; please report "
-                               "this file to cablemodels")
+        _check_length(path, built_um, neurite_um, steps)
         for role, secs in cell.roles.items():
             for sec in secs:
                 sec.Ra = params.ra_ohm_cm

@@ -1,0 +1,309 @@
+"""Bad and odd SWC input: every file gets a clear error or a correct load.
+
+The corpus in ``tests/data/morphology_corpus/`` (sources and licences in its
+README) holds synthetic files written for these checks and real malformed or
+unusual files from NeuroM's and MorphIO's test suites. Each case runs in its own
+Python process with a time limit, so a crash (segfault inside NEURON) or a hang
+fails that case instead of killing the run.
+
+Expected outcomes:
+
+* ``error``: a ``ValueError`` whose message names the file and contains the
+  listed words (and, where given, the line).
+* ``load``: the cell builds; its neurite section count, total neurite length and
+  area, and soma area agree with NeuroM reading the same file (or the listed
+  equivalent file), an independent reader built on MorphIO. Warnings that must
+  be raised are listed by the words they contain; no other warning may appear.
+
+Run this file as a script with a case's path to see what the worker reports.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import subprocess
+import sys
+import warnings
+from pathlib import Path
+
+import pytest
+
+HERE = Path(__file__).resolve().parent
+CORPUS = HERE / "data" / "morphology_corpus"
+#: Seconds a case may take (NEURON import and mechanism load included).
+TIMEOUT_S = 120
+
+
+def _load(path: str, options: dict) -> dict:
+    """Build ``path`` and describe the result (runs in the worker process)."""
+    from cablemodels.morphology import SwcParams, SwcWarning, load_swc
+
+    params = SwcParams(path, type_roles={int(k): v for k, v in
+                                         options.get("type_roles", {}).items()},
+                       require_soma=options.get("require_soma", True))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            cell = load_swc(params)
+        except Exception as err:  # reported to the test, which judges it
+            return {"outcome": "error", "type": type(err).__name__, "message": str(err)}
+    from neuron import h
+
+    neurites = [sec for sec in cell.sections() if cell.role_of(sec) != "soma"]
+    report = {
+        "outcome": "load",
+        "warnings": [f"{w.category.__name__}: {w.message}" for w in caught],
+        "swc_warnings": [str(w.message) for w in caught if issubclass(w.category, SwcWarning)],
+        "sections": len(neurites),
+        "neurite_um": sum(sec.L for sec in neurites),
+        "neurite_area_um2": sum(seg.area() for sec in neurites for seg in sec),
+        "soma_area_um2": cell.area_um2("soma"),
+        "roles": {role: len(secs) for role, secs in cell.roles.items()},
+        "names": sorted(sec.name() for sec in cell.sections()),
+        "all_sections": len(list(h.allsec())),
+    }
+    cell.delete()
+    report["left_after_delete"] = len(list(h.allsec()))
+    return report
+
+
+def _reference(path: str) -> dict:
+    """NeuroM's numbers for ``path`` (runs in the worker process)."""
+    import morphio
+    import neurom
+
+    # A type change without a branch is a new section for Import3d too.
+    morph = neurom.load_morphology(morphio.Morphology(
+        path, options=morphio.Option.allow_unifurcated_section_change))
+    return {"sections": int(neurom.get("number_of_sections", morph)),
+            "neurite_um": float(neurom.get("total_length", morph)),
+            "neurite_area_um2": float(neurom.get("total_area", morph)),
+            "soma_area_um2": float(neurom.get("soma_surface_area", morph))}
+
+
+def _run_worker(path: Path, options: dict, reference: Path | None) -> dict:
+    """Run one case in a fresh interpreter, with :data:`TIMEOUT_S` as hang guard."""
+    args = [sys.executable, __file__, str(path), json.dumps(options)]
+    if reference is not None:
+        args.append(str(reference))
+    env = dict(os.environ, NEURON_MODULE_OPTIONS="-nogui")
+    try:
+        done = subprocess.run(args, capture_output=True, text=True, timeout=TIMEOUT_S, env=env)
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"{path.name}: no answer within {TIMEOUT_S} s (hang)")
+    if done.returncode != 0:
+        pytest.fail(f"{path.name}: worker died with status {done.returncode} "
+                    f"(negative: killed by that signal)\n{done.stderr[-3000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+# ---------------------------------------------------------------------------- cases
+def error(*words, line=None, **options):
+    return {"expect": "error", "words": list(words), "line": line, "options": options}
+
+
+def load(*warned, reference=None, fewer_sections=0, soma_steps_um=0.0, **options):
+    """A correct load; ``fewer_sections``: NEURON's count below NeuroM's, one per
+    zero-length section removed plus one per branch point it leaves with a single
+    child (Import3d joins the two sections there); ``soma_steps_um``: steps from soma points to neurites (computed
+    by hand from the file) that Import3d counts as neurite and NeuroM does not."""
+    return {"expect": "load", "warned": list(warned), "reference": reference,
+            "fewer_sections": fewer_sections, "soma_steps_um": soma_steps_um,
+            "options": options}
+
+
+SYNTHETIC = {
+    # correct loads
+    "good_ball_stick.swc": load(),
+    "huge_ids.swc": load(reference="synthetic/good_ball_stick.swc"),
+    "sparse_ids.swc": load(reference="synthetic/good_ball_stick.swc"),
+    "child_first.swc": load("listed before its parent", reference="synthetic/good_ball_stick.swc"),
+    "branched_unordered.swc": load("listed before its parent"),
+    "windows_eol.swc": load(),
+    "tabs_and_spaces.swc": load(),
+    "scientific.swc": load(),
+    "latin1_comment.swc": load("line 1 of latin1_comment.swc: comment is not UTF-8"),
+    "utf8_comment.swc": load(),
+    "zero_length_leaf.swc": load("1 neurite section(s) of zero length", "line 5",
+                                 fewer_sections=2),
+    "point_neurite_at_soma.swc": load("1 neurite section(s) of zero length", "line 5",
+                                      fewer_sections=1),
+    "branch_at_first_point.swc": load("1 neurite section(s) of zero length", "line 3",
+                                      fewer_sections=1),
+    "neurite_at_soma_centre.swc": load(),
+    "three_point_soma.swc": load(),
+    # soma point 3 at (8, 0, 0), dendrite from (8, 3, 0)
+    "soma_cylinders.swc": load("counts the step", soma_steps_um=3.0),
+    "type_change.swc": load(type_roles={7: "internode"}),
+    "type8_mapped.swc": load(type_roles={8: "axon"}),
+    "type0_mapped.swc": load(type_roles={0: "dendrite"}),
+    "directive.swc": load(),
+    "no_soma_allowed.swc": load(require_soma=False),
+    "soma_only.swc": load(),
+    "large_but_sane.swc": load(),
+    # clear errors
+    "type8_unmapped.swc": error("type 8 first on line 3", "type_roles"),
+    "type0_unmapped.swc": error("type 0 first on line 3", "type_roles"),
+    "two_roots.swc": error("2 separate trees", "lines 2, 5"),
+    "two_somata.swc": error("2 somata", "lines 2, 4"),
+    "soma_neurite_parent.swc": error("soma point id 4", "neurite", line=5),
+    "nan_coordinate.swc": error("non-numeric", line=2),
+    "inf_coordinate.swc": error("non-numeric", line=2),
+    "overflow_coordinate.swc": error("z = 1e999", "finite coordinate", line=2),
+    "absurd_coordinate.swc": error("z = 1e300", "finite coordinate", line=2),
+    "absurd_radius.swc": error("radius", "1e300", line=2),
+    "nan_radius.swc": error("non-numeric", "radius", line=2),
+    "negative_radius.swc": error("radius must be > 0", "-1", line=2),
+    "zero_radius.swc": error("radius must be > 0", line=2),
+    "negative_id.swc": error("id must be >= 0", line=2),
+    "negative_type.swc": error("type must be >= 0", line=2),
+    "bad_parent.swc": error("parent must be -1", line=2),
+    "float_id.swc": error("non-numeric", "id", line=1),
+    "underscore_number.swc": error("non-numeric", "x", line=2),
+    "unicode_digit.swc": error("non-numeric", "id", line=2),
+    "latin1_data.swc": error("not UTF-8", "0xB5", line=3),
+    "binary.swc": error("not UTF-8", line=1),
+    "empty.swc": error("no points"),
+    "comments_only.swc": error("no points"),
+    "missing_parent.swc": error("parent 7 of id 2 is not defined", line=2),
+    "self_parent.swc": error("its own parent", line=2),
+    "cycle.swc": error("cycle"),
+    "duplicate_id.swc": error("id 2 already defined on line 2", line=3),
+    "eight_fields.swc": error("expected 7 fields", line=2),
+    "six_fields.swc": error("expected 7 fields", line=2),
+    "no_soma.swc": error("no soma", "require_soma=False"),
+    "single_point_root.swc": error("single neurite point", line=2, require_soma=False),
+    "directive_bad_role.swc": error("role 'myelin'"),
+    "directive_soma.swc": error("type 1 is always the soma"),
+    "huge_id_missing_parent.swc": error("parent 99999999999999999999", line=2),
+}
+
+
+def _cases():
+    for name, case in SYNTHETIC.items():
+        yield pytest.param(CORPUS / "synthetic" / name, case, id=f"synthetic/{name}")
+    for name, case in EXTERNAL.items():
+        yield pytest.param(CORPUS / name, case, id=name)
+
+
+RADIUS_0 = "radius must be > 0"
+EXTERNAL = {
+    # NeuroM tests/data/swc (BSD-3-Clause); many have radius 0 at the tips, refused.
+    "neurom/Neuron.swc": load(),
+    "neurom/Neuron_disconnected_components.swc": error("5 separate trees", "lines 36, 40"),
+    "neurom/Neuron_missing_ids.swc": error(RADIUS_0, line=38),
+    "neurom/Neuron_missing_parents.swc": error("parent 5 of id 6 is not defined", line=40),
+    "neurom/Neuron_small_radius.swc": load(),
+    "neurom/Neuron_zero_length_sections.swc": load("1 neurite section(s) of zero length",
+                                                   "lines 169-178", fewer_sections=2),
+    "neurom/Neuron_zero_length_segments.swc": load(),
+    # soma point 3 at (0.1, 0.1, 0), axon from (4, 0, 0)
+    "neurom/Neuron_zero_radius.swc": load("counts the step", soma_steps_um=math.hypot(3.9, 0.1)),
+    "neurom/Single_apical_no_soma.swc": error("no soma"),
+    "neurom/Single_axon.swc": load(),
+    "neurom/Soma_origin.swc": load(),
+    "neurom/custom_type.swc": error(RADIUS_0, line=6),
+    "neurom/dangling_axon.swc": error(RADIUS_0, line=24),
+    "neurom/empty_segments.swc": load("1 neurite section(s) of zero length", "line 3",
+                                      fewer_sections=1),
+    "neurom/fat_end.swc": load(),
+    "neurom/heterogeneous_morphology.swc": load(),
+    "neurom/multiple_somata.swc": error(RADIUS_0, line=6),
+    "neurom/narrow_start.swc": load(),
+    "neurom/ordering_reversed_NRN_neurite_order.swc": load("3 neurite section(s) of zero length",
+                                                           fewer_sections=3),
+    "neurom/ordering_sample_disordered.swc": load(),
+    "neurom/ordering_sample_mixed_tree_sections.swc": load(),
+    "neurom/point_soma_single_neurite.swc": load(),
+    "neurom/repeated_id.swc": error("id 4 already defined on line 5", line=6),
+    "neurom/root_node_jump.swc": error(RADIUS_0, line=8),
+    "neurom/simple-different-soma.swc": error(RADIUS_0, line=5),
+    "neurom/simple.swc": error(RADIUS_0, line=26),
+    "neurom/simple_reversed.swc": error(RADIUS_0, line=26),
+    "neurom/soma_bifurcating_soma.swc": error(RADIUS_0, line=4),
+    "neurom/soma_three_pt_soma.swc": error(RADIUS_0, line=8),
+    "neurom/soma_with_neurite_parent.swc": error("soma point id 6", line=8),
+    "neurom/soma_zero_radius.swc": error(RADIUS_0, line=23),
+    "neurom/split_soma_two_neurites.swc": error("soma branches", line=13),
+    "neurom/undefined_type.swc": error(RADIUS_0, line=4),
+    "neurom/z_jump.swc": load("1 neurite section(s) of zero length", "line 5",
+                              fewer_sections=1),
+    # MorphIO tests/data (Apache-2.0)
+    # soma point 1 at (0.02, 0.02, 0), axon from (0, 0, 0)
+    "morphio/complexe.swc": load("counts the step", soma_steps_um=math.hypot(0.02, 0.02)),
+    "morphio/disconnected_neurite.swc": error("2 separate trees", "lines 1, 10"),
+    "morphio/multiple_soma.swc": error("2 somata", "lines 2, 11"),
+    # a three-point soma with neurites on its side points: a branched soma
+    "morphio/neurite_wrong_root_point.swc": error("soma branches", line=3),
+    "morphio/no_soma.swc": error("no soma"),
+    "morphio/nrn_ordering.swc": load(),
+    "morphio/simple-all-types.swc": error("type 5 first on line 4"),
+    "morphio/simple-heterogeneous-neurite.swc": load(),
+    "morphio/simple-trailing-space.swc": error("no soma"),
+    "morphio/simple-windows-eol.swc": load(),
+    "morphio/soma_cylinders.swc": load("1 neurite section(s) of zero length", "lines 7-8",
+                                       fewer_sections=1),
+    "morphio/soma_multiple_frustums.swc": load(),
+    "morphio/soma_single_frustum.swc": load(),
+    "morphio/soma_three_points_cylinder.swc": load(),
+    "morphio/three_point_soma.swc": load(),
+}
+
+
+def test_every_corpus_file_has_an_expected_outcome():
+    listed = {f"synthetic/{n}" for n in SYNTHETIC} | set(EXTERNAL)
+    present = {str(p.relative_to(CORPUS)) for p in CORPUS.rglob("*.swc")}
+    assert present == listed, (sorted(present - listed), sorted(listed - present))
+
+
+@pytest.mark.parametrize("path, case", list(_cases()))
+def test_corpus(path, case):
+    reference = None
+    if case["expect"] == "load":
+        reference = CORPUS / (case["reference"] or str(path.relative_to(CORPUS)))
+    got = _run_worker(path, case.get("options", {}), reference)
+    if case["expect"] == "error":
+        assert got["outcome"] == "error", f"{path.name} loaded: {got}"
+        assert got["type"] == "ValueError", got
+        message = got["message"]
+        assert path.name in message, message
+        for word in case["words"]:
+            assert word in message, (word, message)
+        if case["line"] is not None:
+            assert f"line {case['line']} of {path.name}" in message, message
+        return
+    assert got["outcome"] == "load", f"{path.name}: {got}"
+    assert got["left_after_delete"] == 0
+    for word in case["warned"]:
+        assert any(word in w for w in got["swc_warnings"]), (word, got["warnings"])
+    if not case["warned"]:
+        assert not got["warnings"], got["warnings"]
+    ref = got["reference"]
+    assert "error" not in ref, ref
+    # NEURON keeps 3-D points in single precision: relative 1e-5.
+    steps = case["soma_steps_um"]
+    assert got["neurite_um"] == pytest.approx(ref["neurite_um"] + steps, rel=1e-5, abs=1e-6)
+    if steps:  # the steps' membrane (a frustum from the soma point's radius) comes on top
+        assert got["neurite_area_um2"] > ref["neurite_area_um2"]
+    else:
+        assert got["neurite_area_um2"] == pytest.approx(ref["neurite_area_um2"], rel=1e-5,
+                                                        abs=1e-6)
+    assert got["soma_area_um2"] == pytest.approx(ref["soma_area_um2"], rel=1e-5, abs=1e-6)
+    assert got["sections"] == ref["sections"] - case["fewer_sections"]
+
+
+def _main(argv):
+    path, options = argv[1], json.loads(argv[2])
+    report = _load(path, options)
+    if len(argv) > 3 and report["outcome"] == "load":
+        try:
+            report["reference"] = _reference(argv[3])
+        except Exception as err:  # NeuroM refused: the test reports it
+            report["reference"] = {"error": f"{type(err).__name__}: {err}"}
+    print(json.dumps(report))
+
+
+if __name__ == "__main__":
+    _main(sys.argv)
