@@ -562,7 +562,9 @@ def load_swc(params: SwcParams) -> Cell:
     Returns
     -------
     Cell
-        Named after the file (``<stem><counter>``); sections named
+        Named after the file: ``<stem><counter>``, with ``_`` before the counter
+        when the stem ends in a digit, and the stem made a valid identifier
+        (``C010398B-P2.CNG.swc`` -> ``C010398B_P2_5``); sections named
         ``<cell name>.<soma|axon|dend|apic|dend_TYPE>[index]``.
 
     Raises
@@ -587,7 +589,10 @@ def load_swc(params: SwcParams) -> Cell:
     h.load_file("import3d.hoc")
     cell = Cell("swc", params, params.temperature_degC, params.ions)
     stem = re.sub(r"\W", "_", path.stem.split(".")[0]) or "swc"
-    cell.name = f"{stem}{cell.name[len('swc'):]}" if stem[0].isalpha() else f"swc_{cell.name}"
+    if not stem[0].isalpha():
+        stem = f"swc_{stem}"
+    counter = cell.name[len("swc"):]
+    cell.name = f"{stem}_{counter}" if stem[-1].isdigit() else f"{stem}{counter}"
     with build_guard(cell), tempfile.TemporaryDirectory(prefix="cablemodels-swc-") as tmp:
         copy = Path(tmp) / "cell.swc"
         copy.write_text("".join(f"{p[0]} {p[1]} {p[2]!r} {p[3]!r} {p[4]!r} {p[5]!r} {p[6]}\n"

@@ -96,7 +96,10 @@ def _run_worker(path: Path, options: dict, reference: Path | None) -> dict:
     if done.returncode != 0:
         pytest.fail(f"{path.name}: worker died with status {done.returncode} "
                     f"(negative: killed by that signal)\n{done.stderr[-3000:]}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    lines = done.stdout.strip().splitlines()
+    # Only the report: NEURON's Import3d prints when it removes or rewires something.
+    assert len(lines) == 1, f"{path.name}: unexpected output from NEURON: {lines[:-1]}"
+    return json.loads(lines[-1])
 
 
 # ---------------------------------------------------------------------------- cases
@@ -104,14 +107,15 @@ def error(*words, line=None, **options):
     return {"expect": "error", "words": list(words), "line": line, "options": options}
 
 
-def load(*warned, reference=None, fewer_sections=0, soma_steps_um=0.0, **options):
+def load(*warned, reference=None, fewer_sections=0, soma_steps_um=0.0, soma_area_um2=None,
+         **options):
     """A correct load; ``fewer_sections``: NEURON's count below NeuroM's, one per
     zero-length section removed plus one per branch point it leaves with a single
     child (Import3d joins the two sections there); ``soma_steps_um``: steps from soma points to neurites (computed
     by hand from the file) that Import3d counts as neurite and NeuroM does not."""
     return {"expect": "load", "warned": list(warned), "reference": reference,
             "fewer_sections": fewer_sections, "soma_steps_um": soma_steps_um,
-            "options": options}
+            "soma_area_um2": soma_area_um2, "options": options}
 
 
 SYNTHETIC = {
@@ -249,6 +253,10 @@ EXTERNAL = {
     "morphio/soma_single_frustum.swc": load(),
     "morphio/soma_three_points_cylinder.swc": load(),
     "morphio/three_point_soma.swc": load(),
+    # NeuroMorpho.Org C010398B-P2 (CC BY 4.0). Its three-point soma is NeuroMorpho's
+    # sphere of radius 6.474 um for Import3d (area 4 pi r^2); NeuroM takes a cylinder
+    # of that radius over the side points' span (12.95 um, not 2 r), 526.77 um2.
+    "real/C010398B-P2.CNG.swc": load(soma_area_um2=4 * math.pi * 6.474 ** 2),
 }
 
 
@@ -290,8 +298,92 @@ def test_corpus(path, case):
     else:
         assert got["neurite_area_um2"] == pytest.approx(ref["neurite_area_um2"], rel=1e-5,
                                                         abs=1e-6)
-    assert got["soma_area_um2"] == pytest.approx(ref["soma_area_um2"], rel=1e-5, abs=1e-6)
+    soma_area = case["soma_area_um2"] or ref["soma_area_um2"]
+    assert got["soma_area_um2"] == pytest.approx(soma_area, rel=1e-5, abs=1e-6)
     assert got["sections"] == ref["sections"] - case["fewer_sections"]
+
+
+# ------------------------------------------------------------------- in-process checks
+@pytest.mark.parametrize("kwargs, words", [
+    ({"membranes": {"dendrit": None}}, "unknown role 'dendrit'"),
+    ({"membranes": {"axon": "hh"}}, "must be a Membrane"),
+    ({"type_roles": {8: "axn"}}, "role 'axn' for type 8"),
+    ({"type_roles": {1: "axon"}}, "type 1 is always the soma"),
+    ({"type_roles": {5: "soma"}}, "type 1 is always the soma"),
+    ({"type_roles": {"8": "axon"}}, "SWC types are integers"),
+    ({"type_roles": {True: "axon"}}, "SWC types are integers"),
+    ({"type_roles": {-2: "axon"}}, "SWC types are integers"),
+    ({"type_roles": [(8, "axon")]}, "must be a dict"),
+])
+def test_swc_params_refuse_unknown_roles(kwargs, words):
+    from cablemodels.morphology import SwcParams, shipped
+
+    with pytest.raises(ValueError, match=words.replace("(", r"\(")):
+        SwcParams(shipped("ball_and_stick"), **kwargs)
+
+
+def test_paranode_role_without_membrane_is_an_error(h):
+    from cablemodels.morphology import SwcParams, load_swc
+
+    path = CORPUS / "synthetic" / "type8_mapped.swc"
+    with pytest.raises(ValueError, match="no default membrane for role 'paranode'"):
+        load_swc(SwcParams(path, type_roles={8: "paranode"}))
+
+
+def test_type_roles_override_the_files_declaration(h):
+    """The shipped myelinated cell declares 7=internode 8=node; the caller may differ."""
+    from cablemodels.morphology import SwcParams, load_swc, shipped
+
+    own = load_swc(SwcParams(shipped("pyramidal_myelinated")))
+    other = load_swc(SwcParams(shipped("pyramidal_myelinated"), type_roles={8: "axon"}))
+    assert len(own.sections("node")) == 5 and not other.sections("node")
+    assert len(other.sections("axon")) == len(own.sections("axon")) + 5
+    assert other.area_um2() == pytest.approx(own.area_um2(), rel=1e-12)
+
+
+def _names_in_fresh_process(name: str) -> list[str]:
+    code = ("from cablemodels.morphology import SwcParams, load_swc, shipped\n"
+            f"cell = load_swc(SwcParams(shipped({name!r})))\n"
+            "print('\\n'.join(sec.name() for sec in cell.sections()))\n")
+    env = dict(os.environ, NEURON_MODULE_OPTIONS="-nogui")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=TIMEOUT_S, env=env, check=True)
+    return done.stdout.split()
+
+
+def test_section_names_are_stable_across_processes():
+    """Issue 18 item 5: names built from the file, not from Python object addresses."""
+    first = _names_in_fresh_process("pyramidal_myelinated")
+    assert first == _names_in_fresh_process("pyramidal_myelinated")
+    assert "pyramidal_myelinated0.soma[0]" in first
+    assert "pyramidal_myelinated0.apic[0]" in first and "pyramidal_myelinated0.dend[0]" in first
+    assert "pyramidal_myelinated0.dend_7[4]" in first and "pyramidal_myelinated0.dend_8[4]" in first
+    assert len(set(first)) == len(first) == 31
+    assert not any("object at" in n or "_Holder" in n for n in first)
+
+
+def test_names_join_a_segment_table_across_cells(h):
+    """Two builds of one file in a process differ only by the counter in the cell name."""
+    from cablemodels.morphology import SwcParams, load_swc, shipped
+
+    a = load_swc(SwcParams(shipped("interneuron_small")))
+    b = load_swc(SwcParams(shipped("interneuron_small")))
+    ta, tb = a.segment_table(), b.segment_table()
+    local = lambda t, cell: t["section"].str.removeprefix(cell.name + ".")  # noqa: E731
+    assert list(local(ta, a)) == list(local(tb, b))
+    assert a.name != b.name and a.name.startswith("interneuron_small")
+
+
+def test_long_chain_validates_in_reasonable_time(tmp_path):
+    """A hang guard, not a timing test (benchmarks/bench_swc.py measures: 0.2-0.4 s)."""
+    path = tmp_path / "chain.swc"
+    path.write_text("1 1 0 0 0 5 -1\n" + "".join(f"{i} 3 {i + 3} 0 0 1 {i - 1}\n"
+                                                  for i in range(2, 20_002)))
+    code = ("from cablemodels.morphology import read_swc\n"
+            f"print(len(read_swc({str(path)!r})))\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=TIMEOUT_S, check=True)
+    assert done.stdout.split()[-1] == "20001"
 
 
 def _main(argv):
