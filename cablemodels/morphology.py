@@ -72,6 +72,8 @@ _INT = re.compile(r"[+-]?[0-9]+\Z")
 _FLOAT = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?\Z")
 _COLUMNS = ["id", "type", "x_um", "y_um", "z_um", "radius_um", "parent", "line"]
 _MAX_LISTED = 5
+#: Longest integer field accepted (ids are renumbered, so any size up to this works).
+_MAX_DIGITS = 100
 
 
 class SwcWarning(UserWarning):
@@ -103,7 +105,7 @@ def _lines(path: Path):
     except OSError as err:
         raise ValueError(f"SWC file {path} cannot be read: {err.strerror}") from None
     for lineno, line in enumerate(raw.splitlines(), start=1):
-        data, hashmark, comment = line.partition(b"#")
+        data, _, comment = line.partition(b"#")
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError as err:
@@ -167,6 +169,10 @@ def _parse(path: Path):
             raise ValueError(f"{where}: non-numeric field ({', '.join(bad)}: integers for id, "
                              f"type and parent, decimal numbers otherwise) in "
                              f"{text.strip()[:80]!r}")
+        long = [name for name, tok in zip(("id", "type", "parent"), fields[0:2] + fields[6:7])
+                if len(tok) > _MAX_DIGITS]
+        if long:
+            raise ValueError(f"{where}: {', '.join(long)} longer than {_MAX_DIGITS} digits")
         ident, kind, parent = int(fields[0]), int(fields[1]), int(fields[6])
         x, y, z, r = (float(v) for v in fields[2:6])
         if ident < 0:

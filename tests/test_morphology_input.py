@@ -181,6 +181,7 @@ SYNTHETIC = {
     "single_point_root.swc": error("single neurite point", line=2, require_soma=False),
     "directive_bad_role.swc": error("role 'myelin'"),
     "directive_soma.swc": error("type 1 is always the soma"),
+    "very_long_id.swc": error("id longer than 100 digits", line=2),
     "huge_id_missing_parent.swc": error("parent 99999999999999999999", line=2),
 }
 
