@@ -1,10 +1,12 @@
 """Bad and odd SWC input: every file gets a clear error or a correct load.
 
 The corpus in ``tests/data/morphology_corpus/`` (sources and licences in its
-README) holds synthetic files written for these checks and real malformed or
-unusual files from NeuroM's and MorphIO's test suites. Each case runs in its own
-Python process with a time limit, so a crash (segfault inside NEURON) or a hang
-fails that case instead of killing the run.
+README) holds synthetic files written for these checks, real malformed or
+unusual files from NeuroM's and MorphIO's test suites, and one real neuron. The
+cases run in a separate Python process with a time limit, so a crash (segfault
+inside NEURON) or a hang fails a case instead of killing the run: all cases first
+run in one process; any case that process did not finish (it crashed or hung
+there) runs again alone, in its own process with its own limit, and fails.
 
 Expected outcomes:
 
@@ -20,9 +22,11 @@ Run this file as a script with a case's path to see what the worker reports.
 
 from __future__ import annotations
 
+import ctypes
 import json
 import math
 import os
+import signal
 import subprocess
 import sys
 import warnings
@@ -32,14 +36,18 @@ import pytest
 
 HERE = Path(__file__).resolve().parent
 CORPUS = HERE / "data" / "morphology_corpus"
-#: Seconds a case may take (NEURON import and mechanism load included).
+#: Seconds a case may take alone (NEURON import and mechanism load included).
 TIMEOUT_S = 120
+#: Seconds the whole corpus may take in one process (then the rest run alone).
+BATCH_TIMEOUT_S = 600
 
 
 def _load(path: str, options: dict) -> dict:
     """Build ``path`` and describe the result (runs in the worker process)."""
     from cablemodels.morphology import SwcParams, SwcWarning, load_swc
 
+    if options.get("crash_for_test"):  # proves the harness survives a segfault
+        os.kill(os.getpid(), signal.SIGSEGV)
     params = SwcParams(path, type_roles={int(k): v for k, v in
                                          options.get("type_roles", {}).items()},
                        require_soma=options.get("require_soma", True))
@@ -81,6 +89,46 @@ def _reference(path: str) -> dict:
             "neurite_um": float(neurom.get("total_length", morph)),
             "neurite_area_um2": float(neurom.get("total_area", morph)),
             "soma_area_um2": float(neurom.get("soma_surface_area", morph))}
+
+
+def _batch(jobs: list) -> dict:
+    """Run many cases in one interpreter (saves a NEURON start per case).
+
+    Returns path -> (report, lines NEURON printed during that case) for every case
+    that finished; after a crash or :data:`BATCH_TIMEOUT_S` the rest are missing
+    and :func:`test_corpus` runs them one by one, each in its own process.
+    """
+    env = dict(os.environ, NEURON_MODULE_OPTIONS="-nogui")
+    try:
+        done = subprocess.run([sys.executable, __file__, "--batch"], input=json.dumps(jobs),
+                              capture_output=True, text=True, timeout=BATCH_TIMEOUT_S, env=env)
+        out = done.stdout
+    except subprocess.TimeoutExpired as err:
+        out = err.stdout or ""
+        out = out.decode(errors="replace") if isinstance(out, bytes) else out
+    results, noise = {}, []
+    for line in out.splitlines():
+        try:
+            item = json.loads(line)
+        except ValueError:
+            noise.append(line)
+            continue
+        results[item["path"]] = (item["report"], noise)
+        noise = []
+    return results
+
+
+@pytest.fixture(scope="module")
+def corpus_results():
+    jobs = [(str(path), case.get("options", {}), _reference_of(path, case))
+            for path, case in (p.values for p in _cases())]
+    return _batch([(p, o, str(r) if r else None) for p, o, r in jobs])
+
+
+def _reference_of(path: Path, case: dict) -> Path | None:
+    if case["expect"] != "load":
+        return None
+    return CORPUS / (case["reference"] or str(path.relative_to(CORPUS)))
 
 
 def _run_worker(path: Path, options: dict, reference: Path | None) -> dict:
@@ -268,11 +316,13 @@ def test_every_corpus_file_has_an_expected_outcome():
 
 
 @pytest.mark.parametrize("path, case", list(_cases()))
-def test_corpus(path, case):
-    reference = None
-    if case["expect"] == "load":
-        reference = CORPUS / (case["reference"] or str(path.relative_to(CORPUS)))
-    got = _run_worker(path, case.get("options", {}), reference)
+def test_corpus(path, case, corpus_results):
+    if str(path) in corpus_results:
+        got, printed = corpus_results[str(path)]
+        # Only reports: NEURON's Import3d prints when it removes or rewires something.
+        assert not printed, f"{path.name}: unexpected output from NEURON: {printed}"
+    else:  # the batch crashed or hung before this case: run it alone
+        got = _run_worker(path, case.get("options", {}), _reference_of(path, case))
     if case["expect"] == "error":
         assert got["outcome"] == "error", f"{path.name} loaded: {got}"
         assert got["type"] == "ValueError", got
@@ -302,6 +352,16 @@ def test_corpus(path, case):
     soma_area = case["soma_area_um2"] or ref["soma_area_um2"]
     assert got["soma_area_um2"] == pytest.approx(soma_area, rel=1e-5, abs=1e-6)
     assert got["sections"] == ref["sections"] - case["fewer_sections"]
+
+
+def test_a_crashing_case_fails_alone_and_spares_the_others():
+    """The harness itself: a segfault in the worker is a failed case, not a dead run."""
+    good = str(CORPUS / "synthetic" / "good_ball_stick.swc")
+    bad = str(CORPUS / "synthetic" / "two_roots.swc")
+    results = _batch([(good, {}, None), (bad, {"crash_for_test": True}, None), (good, {}, None)])
+    assert list(results) == [good] and results[good][0]["outcome"] == "load"
+    with pytest.raises(pytest.fail.Exception, match="killed by that signal"):
+        _run_worker(Path(bad), {"crash_for_test": True}, None)
 
 
 # ------------------------------------------------------------------- in-process checks
@@ -387,15 +447,27 @@ def test_long_chain_validates_in_reasonable_time(tmp_path):
     assert done.stdout.split()[-1] == "20001"
 
 
-def _main(argv):
-    path, options = argv[1], json.loads(argv[2])
+def _report(path: str, options: dict, reference: str | None) -> dict:
+    """The worker's answer for one case: the load and, for a load, NeuroM's numbers."""
     report = _load(path, options)
-    if len(argv) > 3 and report["outcome"] == "load":
+    if reference is not None and report["outcome"] == "load":
         try:
-            report["reference"] = _reference(argv[3])
+            report["reference"] = _reference(reference)
         except Exception as err:  # NeuroM refused: the test reports it
             report["reference"] = {"error": f"{type(err).__name__}: {err}"}
-    print(json.dumps(report))
+    # NEURON writes through C's stdio: flush it so its notices precede this report.
+    ctypes.CDLL(None).fflush(None)
+    return report
+
+
+def _main(argv):
+    if argv[1] == "--batch":
+        for path, options, reference in json.load(sys.stdin):
+            print(json.dumps({"path": path, "report": _report(path, options, reference)}),
+                  flush=True)
+        return
+    reference = argv[3] if len(argv) > 3 else None
+    print(json.dumps(_report(argv[1], json.loads(argv[2]), reference)), flush=True)
 
 
 if __name__ == "__main__":
