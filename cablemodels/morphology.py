@@ -7,22 +7,32 @@ with an :class:`SwcWarning` that names the file and lines:
 
 * parents listed after their children: points are reordered parent-first (the
   format of Cannon et al. 1998, J Neurosci Methods 84:49, lists parents first;
-  MorphIO and NeuroM sort such files the same way);
-* ids that are not 1..N (gaps, 0-based, very large): renumbered 1..N in the copy
-  given to Import3d (its reader indexes a vector by id: a 20-digit id crashed it);
-* a neurite section of zero length (all its points on its parent point): removed,
-  its children attached to the same point (no membrane is lost: it has no area);
+  MorphIO and NeuroM read such files too);
+* ids that are not 1..N (gaps, 0-based, 20 digits): renumbered 1..N in the copy
+  given to Import3d, silently (its reader indexes a vector by id: a 20-digit id
+  crashed it); messages keep the file's ids and lines;
+* a neurite section of zero length (all its points on its parent point, or a
+  single point on the soma): removed, its children still start where they did
+  (from the soma, each child starts with a copy of the removed branch point, as
+  MorphIO's sections do); no membrane is lost, a zero-length section has none;
+* a soma of several points (not NeuroMorpho.org's three-point sphere): Import3d
+  makes the step from a soma point to a neurite's first point part of that
+  neurite (NeuroM and MorphIO leave it out); accepted, with a warning giving the
+  length and lines;
 * comment text that is not UTF-8: ignored, as comments are.
 
-Rejected with an error: malformed lines, non-ASCII-numeric or non-finite fields,
-coordinates beyond :data:`MAX_COORD_UM`, radii not in (0, :data:`MAX_RADIUS_UM`],
-duplicated ids, undefined parents, cycles, more than one root (disconnected trees
-or several somata: Import3d would wire them to the soma centre, inventing
-cables), soma points with a neurite parent, a neurite of a single point that
-branches at the soma (Import3d would invent a cable from the soma centre to it),
-SWC types without a role, and non-UTF-8 bytes in data fields.
+Refused with a ``ValueError``: malformed lines, fields that are not plain ASCII
+numbers (``nan``, ``inf``, ``1_000``, ``1.0`` as an id), coordinates beyond
+:data:`MAX_COORD_UM`, radii not in (0, :data:`MAX_RADIUS_UM`] (0 included: at a
+zero diameter NEURON's axial resistance is near-infinite, 4.5e14 MOhm for a 10 um
+cone's last half-segment, which cuts off anything attached there), duplicated ids,
+undefined parents, cycles, more than one root (disconnected trees or several
+somata: Import3d would wire them to the soma centre, inventing cables), soma
+points with a neurite parent, a branched soma, a neurite root of a single point
+(Import3d would make it a sphere), SWC types without a role, and non-UTF-8
+bytes in data fields.
 
-Only a validated, renumbered copy of the file is handed to Import3d
+Only the validated, renumbered copy is handed to Import3d
 (``Import3d_SWC_read``), NEURON's standard reader, which creates the sections
 with their 3D points. After building, the neurite length NEURON holds is compared
 with the file's; a difference raises (nothing is dropped or invented silently).
@@ -37,7 +47,8 @@ Sections are named ``<cell name>.<Import3d name>[<index>]``, e.g.
 ``pyramidal_myelinated3.apic[2]`` or ``pyramidal_myelinated3.dend_7[0]``: the cell
 name is the file's stem plus the process-wide cell counter, the Import3d name
 comes from the SWC type (soma, axon, dend, apic, dend_<type>), the index follows
-the file's order. Building the same file in the same order gives the same names.
+a depth-first walk of the tree in the file's order. Building the same file in
+the same order gives the same names in every run.
 """
 
 from __future__ import annotations
