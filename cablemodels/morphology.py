@@ -23,9 +23,10 @@ with an :class:`SwcWarning` that names the file and lines:
 
 Refused with a ``ValueError``: malformed lines, fields that are not plain ASCII
 numbers (``nan``, ``inf``, ``1_000``, ``1.0`` as an id), coordinates beyond
-:data:`MAX_COORD_UM`, radii not in (0, :data:`MAX_RADIUS_UM`] (0 included: at a
-zero diameter NEURON's axial resistance is near-infinite, 4.5e14 MOhm for a 10 um
-cone's last half-segment, which cuts off anything attached there), duplicated ids,
+:data:`MAX_COORD_UM`, radii not in (0, :data:`MAX_RADIUS_UM`] except a radius of 0
+at a neurite tip (at a zero diameter NEURON's axial resistance is near-infinite,
+4.5e14 MOhm for a 10 um cone's last half-segment: harmless at a tip, it would cut
+off anything attached elsewhere), duplicated ids,
 undefined parents, cycles, more than one root (disconnected trees or several
 somata: Import3d would wire them to the soma centre, inventing cables), soma
 points with a neurite parent, a branched soma, a neurite root of a single point
@@ -196,7 +197,7 @@ def _parse(path: Path):
             if not abs(value) <= MAX_COORD_UM:
                 raise ValueError(f"{where}: {axis} = {fields['xyz'.index(axis) + 2]} um is not a "
                                  f"finite coordinate within +-{MAX_COORD_UM:g} um at id {ident}")
-        if not 0 < r <= MAX_RADIUS_UM:
+        if not 0 <= r <= MAX_RADIUS_UM:
             raise ValueError(f"{where}: radius must be > 0 and <= {MAX_RADIUS_UM:g} um "
                              f"(got {fields[5]}) at id {ident}")
         if ident in seen:
@@ -307,6 +308,7 @@ def read_swc(path, require_soma: bool = True, type_roles: dict | None = None) ->
                 raise ValueError(f"line {row[7]} of {path.name}: soma point id {row[0]} has "
                                  f"parent id {parent[0]} of type {parent[1]} (line {parent[7]}); "
                                  "soma points must hang from the soma (type 1) or be the root")
+    _check_zero_radii(rows, index, path)
     soma = [row for row in rows if row[1] == 1]
     soma_children = {}
     for row in soma:
@@ -338,6 +340,31 @@ def read_swc(path, require_soma: bool = True, type_roles: dict | None = None) ->
     frame = pd.DataFrame([rows[i] for i in order], columns=_COLUMNS)
     frame.attrs["roles"] = {kind: roles[kind] for kind in sorted(first)}
     return frame
+
+
+def _check_zero_radii(rows, index: dict, path: Path) -> None:
+    """A radius of 0 is accepted only at a neurite tip whose parent is a neurite point.
+
+    There the section ends in a cone whose zero-area tip carries nothing. Anywhere
+    else NEURON's near-infinite axial resistance at that point would cut off what
+    hangs from it, and a soma needs a size.
+
+    Raises
+    ------
+    ValueError
+        Naming the first point with a radius of 0 elsewhere.
+    """
+    zero = [row for row in rows if row[5] == 0]
+    if not zero:
+        return
+    has_child = {row[6] for row in rows}
+    for row in zero:
+        parent = rows[index[row[6]]] if row[6] != -1 else None
+        if row[1] == 1 or row[0] in has_child or parent is None or parent[1] == 1:
+            raise ValueError(f"line {row[7]} of {path.name}: radius must be > 0 and <= "
+                             f"{MAX_RADIUS_UM:g} um (got 0) at id {row[0]}; 0 is accepted only at a "
+                             "neurite tip (a point without children whose parent is a neurite "
+                             "point)")
 
 
 def _neuromorpho_soma(soma, kids, root, rows) -> bool:
