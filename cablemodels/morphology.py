@@ -317,7 +317,8 @@ def read_swc(path, require_soma: bool = True, type_roles: dict | None = None) ->
     for ident, kids in soma_children.items():
         if len(kids) > 1 and not _neuromorpho_soma(soma, kids, rows[index[ident]], rows):
             raise ValueError(f"line {kids[1][7]} of {path.name}: the soma branches at id {ident} "
-                             f"(soma points on lines {', '.join(str(k[7]) for k in kids)} share it); "
+                             f"(soma points on lines {', '.join(str(k[7]) for k in kids)} "
+                             "share it); "
                              "only an unbranched soma or the three-point soma of NeuroMorpho.org "
                              "can be built: describe the soma as one chain of points")
     if require_soma and roots[0][1] != 1:
@@ -362,8 +363,8 @@ def _check_zero_radii(rows, index: dict, path: Path) -> None:
         parent = rows[index[row[6]]] if row[6] != -1 else None
         if row[1] == 1 or row[0] in has_child or parent is None or parent[1] == 1:
             raise ValueError(f"line {row[7]} of {path.name}: radius must be > 0 and <= "
-                             f"{MAX_RADIUS_UM:g} um (got 0) at id {row[0]}; 0 is accepted only at a "
-                             "neurite tip (a point without children whose parent is a neurite "
+                             f"{MAX_RADIUS_UM:g} um (got 0) at id {row[0]}; 0 is accepted only "
+                             "at a neurite tip (a point without children whose parent is a neurite "
                              "point)")
 
 
@@ -448,6 +449,8 @@ def _import3d_points(frame: pd.DataFrame, path: Path) -> tuple[list[tuple], floa
                     effective.append(p)
                     dropped.append(False)
                     effective[c] = len(rows) - 1
+                    if _distance(rows[p], end) > 0:
+                        steps.append((rows[c][7], _distance(rows[p], end)))
                 else:
                     effective[c] = p
         else:
@@ -456,8 +459,8 @@ def _import3d_points(frame: pd.DataFrame, path: Path) -> tuple[list[tuple], floa
                 steps.append((rows[s][7], _distance(rows[p], rows[s])))
     if removed:
         where = "; ".join(f"lines {a}-{b}" if a != b else f"line {a}" for a, b in removed[:10])
-        warnings.warn(f"{path.name}: {len(removed)} neurite section(s) of zero length (no membrane) "
-                      f"removed, their children still start where they did: "
+        warnings.warn(f"{path.name}: {len(removed)} neurite section(s) of zero length "
+                      f"(no membrane) removed, their children still start where they did: "
                       f"{where}{' ...' if len(removed) > 10 else ''}", SwcWarning, stacklevel=3)
     kept_children = [[] for _ in rows]
     root = None

@@ -159,8 +159,10 @@ def load(*warned, reference=None, fewer_sections=0, soma_steps_um=0.0, soma_area
          **options):
     """A correct load; ``fewer_sections``: NEURON's count below NeuroM's, one per
     zero-length section removed plus one per branch point it leaves with a single
-    child (Import3d joins the two sections there); ``soma_steps_um``: steps from soma points to neurites (computed
-    by hand from the file) that Import3d counts as neurite and NeuroM does not."""
+    child (Import3d joins the two sections there); ``soma_steps_um``: steps from
+    soma points to neurites (computed by hand from the file) that Import3d counts as
+    neurite and NeuroM does not; ``soma_area_um2``: the soma area where NeuroM's
+    convention differs (explained at the case)."""
     return {"expect": "load", "warned": list(warned), "reference": reference,
             "fewer_sections": fewer_sections, "soma_steps_um": soma_steps_um,
             "soma_area_um2": soma_area_um2, "options": options}
@@ -188,6 +190,10 @@ SYNTHETIC = {
     "three_point_soma.swc": load(),
     # soma point 3 at (8, 0, 0), dendrite from (8, 3, 0)
     "soma_cylinders.swc": load("counts the step", soma_steps_um=3.0),
+    # as soma_cylinders.swc, the dendrite branching at its first point: each branch
+    # starts with that point, 3 um from soma point 3
+    "soma_cylinders_branch.swc": load("counts the step", "1 neurite section(s) of zero length",
+                                      soma_steps_um=6.0, fewer_sections=1),
     "type_change.swc": load(type_roles={7: "internode"}),
     "type8_mapped.swc": load(type_roles={8: "axon"}),
     "type0_mapped.swc": load(type_roles={0: "dendrite"}),
