@@ -619,8 +619,8 @@ def load_swc(params: SwcParams) -> Cell:
     ValueError
         For a file :func:`read_swc` refuses, or a role without a membrane.
     RuntimeError
-        If the sections NEURON built do not hold the file's neurite length (no
-        section leaks: the cell is deleted first).
+        If the sections NEURON built do not hold the file's neurite length, or
+        a section has no role (no section leaks: the cell is deleted first).
 
     Warns
     -----
@@ -657,6 +657,9 @@ def load_swc(params: SwcParams) -> Cell:
                 cell.adopt(role, sec)
                 if role != "soma":
                     built_um += sec.L
+        if len(holder.all) != len(cell.sections()):
+            raise RuntimeError(f"{path.name}: Import3d made {len(holder.all)} sections, of which "
+                               f"{len(cell.sections())} have a role; please report this file")
         _check_length(path, built_um, neurite_um, steps)
         for role, secs in cell.roles.items():
             for sec in secs:
