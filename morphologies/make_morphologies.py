@@ -5,7 +5,8 @@ Every file is generated from the geometric rules below (no measured cell is
 copied); sizes follow the soma presets in cablemodels/parameters.py and the
 branching of dendritic trees obeys Rall's 3/2-power rule.
 SWC columns: id type x y z radius parent; types 1 soma, 2 axon, 3 basal
-dendrite, 4 apical dendrite, 7 myelinated internode, 8 node of Ranvier.
+dendrite, 4 apical dendrite, and two custom types, 7 myelinated internode and
+8 node of Ranvier, declared in the file by a ``# cablemodels type_roles:`` line.
 """
 
 from __future__ import annotations
@@ -90,6 +91,8 @@ def motoneuron_large():
 def pyramidal_myelinated():
     s = Swc("pyramidal-like cell: 20 um soma, apical and basal trees, myelinated axon "
             "(initial segment, 5 internodes of 100 um, nodes of 1 um)")
+    # custom types get their roles from this header line (cablemodels.morphology)
+    s.lines.append("# cablemodels type_roles: 7=internode 8=node")
     root = s.soma(20.0)
     s.tree(4, (0.0, 10.0, 0.0), root, math.pi / 2, 300.0, 3.0, levels=3, spread=0.3)
     for k in range(4):
