@@ -82,13 +82,16 @@ class Cell:
         The concentrations every segment starts from.
     """
 
-    def __init__(self, kind: str, params, temperature_degC: float, ions: Ions):
-        self.name = f"{kind}{next(_counter)}"
+    def __init__(self, kind: str, params, temperature_degC: float, ions: Ions,
+                 name: str | None = None):
+        number = next(_counter)
+        self.name = name if name is not None else f"{kind}{number}"
         self.kind = kind
         self.params = params
         self.temperature_degC = float(temperature_degC)
         self.ions = ions
         self._roles: dict[str, list] = {}
+        self._role_of: dict = {}  # section -> role, so role_of is O(1) on big trees
         self._membrane: dict[str, Membrane] = {}
         self._rest: float | None = None
 
@@ -104,6 +107,7 @@ class Cell:
         sec.diam = diameter_um
         sec.Ra = ra_ohm_cm
         self._roles.setdefault(role, []).append(sec)
+        self._role_of[sec] = role
         return sec
 
     def adopt(self, role: str, sec) -> None:
@@ -111,6 +115,7 @@ class Cell:
         if role not in ROLES:
             raise ValueError(f"unknown role {role!r}; choose one of {ROLES}")
         self._roles.setdefault(role, []).append(sec)
+        self._role_of[sec] = role
 
     def apply_membrane(self, sec, membrane: Membrane, role: str | None = None) -> None:
         """Insert ``membrane``'s mechanisms into ``sec`` and set their parameters."""
@@ -222,6 +227,8 @@ class Cell:
 
     def role_of(self, sec) -> str:
         """Role of a section of this cell."""
+        if sec in self._role_of:
+            return self._role_of[sec]
         for role, secs in self._roles.items():
             if any(sec == s for s in secs):
                 return role
@@ -276,6 +283,7 @@ class Cell:
                 except Exception:  # already deleted
                     pass
         self._roles.clear()
+        self._role_of.clear()
 
     def __repr__(self) -> str:
         counts = ", ".join(f"{role}={len(secs)}" for role, secs in self._roles.items())

@@ -392,6 +392,7 @@ class HocCell(Cell):
 
     def delete(self) -> None:
         self._roles.clear()
+        self._role_of.clear()
         self.owner = None
 
 

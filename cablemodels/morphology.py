@@ -634,10 +634,10 @@ def load_swc(params: SwcParams) -> Cell:
     points, neurite_um, steps = _import3d_points(frame, path)
     h = hoc()
     h.load_file("import3d.hoc")
-    cell = Cell("swc", params, params.temperature_degC, params.ions)
     stem = re.sub(r"\W", "_", path.stem.split(".")[0]) or "swc"
     if not stem[0].isalpha():
         stem = f"swc_{stem}"
+    cell = Cell("swc", params, params.temperature_degC, params.ions)
     counter = cell.name[len("swc"):]
     cell.name = f"{stem}_{counter}" if stem[-1].isdigit() else f"{stem}{counter}"
     with build_guard(cell), tempfile.TemporaryDirectory(prefix="cablemodels-swc-") as tmp:

@@ -40,6 +40,7 @@ def no_leaked_sections():
         return
     from neuron import h as hoc
 
+    hoc.load_file("stdrun.hoc")  # defines steps_per_ms, which the reset below sets
     hoc.CVode().active(0)
     hoc.CVode().use_local_dt(0)
     hoc.secondorder = 0
