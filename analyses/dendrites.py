@@ -71,7 +71,7 @@ def main(out_dir, quick=False) -> Section:
     data = [save_data(frame, out_dir, "dendritic_attenuation")]
     far = frame[frame["distance_um"] == frame["distance_um"].max()]
     rows = [Row("E10", f"local/somatic EPSP at {r['distance_um']:.0f} um, {r['diameter_um']:g} um "
-                "dendrite", r["attenuation"], "1", "passive dendrites integrate by cable "
+                "dendrite", r["attenuation"], "ratio", "passive dendrites integrate by cable "
                 "properties", "", "Rall 1967; Stuart & Spruston 1998",
                 f"attenuates {r['attenuation']:.1f}x to the soma ({r['soma_mV']:.2f} mV there)",
                 "passive 800 um dendrite, 20 um soma, 1 nS AMPA-like input",
@@ -79,7 +79,7 @@ def main(out_dir, quick=False) -> Section:
                                   "supported if a distal input attenuates by more than 1.5x on "
                                   "its way to the soma (cable filtering)"))
             for _, r in far.iterrows()]
-    rows.append(Row("E10", "two inputs on different branches / 2 x one input", two / (2 * one), "1",
+    rows.append(Row("E10", "two inputs on different branches / 2 x one input", two / (2 * one), "ratio",
                     "summation", "1 (linear)", "cable theory", f"{two / (2 * one):.3f}: near-linear "
                     f"summation across branches; {same / (2 * one):.3f} on the same branch "
                     "(shared driving force)", "passive dendrites",

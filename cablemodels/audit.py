@@ -29,7 +29,11 @@ Raw by default (what published counters integrate, e.g. Hallermann et al. 2012's
 
 from __future__ import annotations
 
+import contextlib
+import os
+import tempfile
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Callable, Iterable, Mapping
 
 import numpy as np
@@ -265,9 +269,10 @@ class AuditSession:
         if self.subtract_rest:
             tr, qr = self._snaps["rest"]
             dq = dq - (qa - qr) / (ta - tr) * (tb - ta)
-        na = -(dq[:, 0] - dq[:, 2])
-        k_out = dq[:, 3] - dq[:, 4]
-        ca = -dq[:, 5] + 0.0  # no -0 where the model has no Ca2+
+        # + 0.0: no -0 where a section has no such ion
+        na = -(dq[:, 0] - dq[:, 2]) + 0.0
+        k_out = dq[:, 3] - dq[:, 4] + 0.0
+        ca = -dq[:, 5] + 0.0
         peaks, _ = self.counters.peaks()
         rows = []
         for i, (group, sec, seg) in enumerate(self._segs):
@@ -341,3 +346,107 @@ def group_patterns_from_args(specs: Iterable[str]) -> dict[str, list[str]]:
         out.setdefault(name.strip(), []).append(pattern.strip())
     return out
 
+
+
+@contextlib.contextmanager
+def _neuron_messages():
+    """Capture what NEURON prints to stderr (file descriptor 2) while the block runs;
+    yields a list that holds the text afterwards."""
+    import sys
+
+    captured: list[str] = []
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with tempfile.TemporaryFile(mode="w+b") as tmp:
+        os.dup2(tmp.fileno(), 2)
+        try:
+            yield captured
+        finally:
+            sys.stderr.flush()
+            os.dup2(saved, 2)
+            os.close(saved)
+            tmp.seek(0)
+            captured.append(tmp.read().decode("utf-8", "replace"))
+
+
+def _load_mod_dir(mod_dir) -> None:
+    """Compile ``mod_dir`` with the mechanism cache and load it beside ours."""
+    from . import mechanisms
+
+    folder = Path(mod_dir)
+    if not folder.is_dir():
+        raise AuditError(f"--mod-dir {folder}: no such folder")
+    theirs = mechanisms.mechanism_names(folder)
+    if not theirs:
+        raise AuditError(f"--mod-dir {folder}: no .mod file defines a mechanism")
+    mechanisms.load()
+    taken = set(mechanisms.mechanism_names()) | mechanisms.neuron_mechanism_names()
+    clash = sorted(set(theirs) & taken)
+    if clash:
+        raise AuditError(f"--mod-dir {folder}: mechanism name(s) {', '.join(clash)} already "
+                         "exist (cablemodels' or NEURON's own); rename their SUFFIX")
+    info = mechanisms.build(mod_dir=folder)  # raises MechanismBuildError with nrnivmodl's lines
+    hoc().nrn_load_dll(str(info.library))
+
+
+def load_hoc_files(files, mod_dir=None) -> None:
+    """Load hoc files in order, each from its own folder (as ``nrniv file.hoc`` run there).
+
+    Raises
+    ------
+    AuditError
+        A missing file, or one NEURON cannot load (with NEURON's message and line).
+    """
+    h = hoc()
+    h.load_file("stdrun.hoc")
+    if mod_dir is not None:
+        _load_mod_dir(mod_dir)
+    for name in files:
+        path = Path(name).resolve()
+        if not path.is_file():
+            raise AuditError(f"{name}: no such hoc file")
+        here = os.getcwd()
+        os.chdir(path.parent)
+        try:
+            with _neuron_messages() as messages:
+                try:
+                    ok = h.load_file(1, str(path))
+                except RuntimeError:
+                    ok = 0
+        finally:
+            os.chdir(here)
+        if not ok:
+            text = "".join(messages).strip()
+            raise AuditError(f"{name}: NEURON could not load it:\n{text}")
+
+
+def audit_files(files, window_ms, mod_dir=None, setup: Iterable[str] = (), run: bool = True,
+                groups=None, subtract_rest: bool = False, rest_ms: float = 5.0) -> Audit:
+    """What ``cablemodels audit`` does: load hoc ``files`` (and ``mod_dir``), arm the audit
+    on every section, execute the ``setup`` hoc statements, run NEURON's standard
+    ``run()`` unless ``run`` is False (then a setup statement must run the model), and
+    return the audit of ``window_ms``.
+
+    Raises
+    ------
+    AuditError
+        Bad files, a hoc statement that fails (NEURON's message), no sections, a bad
+        window or groups, a window the run did not cover.
+    mechanisms.MechanismBuildError
+        ``mod_dir`` does not compile (nrnivmodl's error lines).
+    """
+    h = hoc()
+    load_hoc_files(files, mod_dir)
+    session = prepare(None, window_ms, groups, subtract_rest, rest_ms)
+    for statement in setup:
+        with _neuron_messages() as messages:
+            try:
+                ok = h(statement)
+            except RuntimeError:
+                ok = 0
+        if not ok:
+            session.close()
+            raise AuditError(f"--setup {statement!r} failed:\n{''.join(messages).strip()}")
+    if run:
+        h.run()
+    return session.result()
