@@ -35,9 +35,10 @@ from .common import (Row, Section, declared, departure_legend, figure, judge_ran
 #: the analysis.
 EXPECTED_FAILURES = ("PropagationError", "MeasurementError", "RuntimeError")
 #: Squid nodes at HH's own densities do not overshoot in these fibres (peaks -20 to -7 mV),
-#: so the squid comparison is also run with this nodal Na+ density (3x HH's 0.12 S/cm2),
-#: labelled as a thought experiment.
-SQUID_NODE_GNABAR_S_CM2 = 0.36
+#: so the squid comparison is also run with 3x HH's nodal densities (Na+ 0.36, K+ 0.108
+#: S/cm2; Na+ alone at 3x makes the nodes fire spontaneously), labelled as a thought
+#: experiment.
+SQUID_NODE_GNABAR_S_CM2, SQUID_NODE_GKBAR_S_CM2 = 0.36, 0.108
 
 
 def _judge(ratio) -> dict:
@@ -111,7 +112,8 @@ def main(out_dir, quick=False) -> Section:
                     [_unmyelinated(d, "squid", t) for t, d in sorted({(t, d) for t, d, _ in squid_set})],
                     failures))
     sm_all = _sweep(out_dir, "squid_myelinated", "myelinated_ap",
-                    [_myelinated(d, "squid", t, **({} if g is None else {"node_gnabar_S_cm2": g}))
+                    [_myelinated(d, "squid", t, **({} if g is None else {
+                        "node_gnabar_S_cm2": g, "node_gkbar_S_cm2": SQUID_NODE_GKBAR_S_CM2}))
                      for t, d, g in squid_set], failures)
     squid_rows = []
     for (temp, d, g), (_, m) in zip(squid_set, sm_all.iterrows()):
@@ -229,7 +231,8 @@ def main(out_dir, quick=False) -> Section:
     for r in squid_rows:
         label = (f"ratio, squid kinetics {r['temperature_degC']} degC, {r['diameter_um']} um, "
                  + ("HH nodal density" if r["node_gnabar_S_cm2"] == 0.12 else
-                    f"nodal gNa {r['node_gnabar_S_cm2']:g} S/cm2 (thought experiment)"))
+                    f"nodal gNa {r['node_gnabar_S_cm2']:g}, gK {SQUID_NODE_GKBAR_S_CM2:g} S/cm2 "
+                    "(thought experiment)"))
         if not np.isfinite(r["ratio"]):
             rows.append(Row("E1", label, r["ratio"], "ratio", "about 100", "", lit,
                             "no valid measurement: the myelinated axon's nodes do not carry a "

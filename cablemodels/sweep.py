@@ -103,14 +103,17 @@ def _axon_params(params_class, kinetics: str, d_lambda: float | None, fields: di
 
 
 def _myelinated_params(kinetics: str = "ms96", node_gnabar_S_cm2: float | None = None,
-                       d_lambda: float | None = None, **fields):
+                       d_lambda: float | None = None, node_gkbar_S_cm2: float | None = None,
+                       **fields):
     from .axon import MyelinatedAxonParams
     from .biophysics import Membrane
 
-    if node_gnabar_S_cm2 is not None:
+    densities = {k: v for k, v in (("gnabar_S_cm2", node_gnabar_S_cm2),
+                                   ("gkbar_S_cm2", node_gkbar_S_cm2)) if v is not None}
+    if densities:
         base = (Membrane.squid() if kinetics == "squid"
                 else Membrane.mammalian("node", kinetics))
-        fields["node_membrane"] = base.with_(gnabar_S_cm2=node_gnabar_S_cm2)
+        fields["node_membrane"] = base.with_(**densities)
     return _axon_params(MyelinatedAxonParams, kinetics, d_lambda, fields)
 
 
@@ -122,7 +125,7 @@ def myelinated_ap(method: str = "default", dt_ms: float | None = None, rest_cost
     Parameters: any scalar field of :class:`~cablemodels.axon.MyelinatedAxonParams`
     (``axon_diameter_um``, ``g_ratio``, ``n_nodes``, ``internode_length_um``,
     ``representation``, ``temperature_degC``, ...), plus ``kinetics`` ('ms96'
-    default, 'wb', 'squid'), ``node_gnabar_S_cm2``, ``d_lambda`` (at 1 kHz),
+    default, 'wb', 'squid'), ``node_gnabar_S_cm2``, ``node_gkbar_S_cm2``, ``d_lambda`` (at 1 kHz),
     ``method`` ('default', 'fixed', 'cvode'), ``dt_ms`` and ``rest_cost`` (also
     report the resting ATP/s per um; default True).
     """
