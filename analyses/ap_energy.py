@@ -19,8 +19,8 @@ from cablemodels.energy import ap_energy, atp_to_joules
 from cablemodels.morphology import SwcParams, load_swc, shipped
 from cablemodels.protocols import MeasurementError
 
-from .common import (Row, Section, figure, judge_condition, judge_range, not_measured,
-                     save_data, save_figure)
+from .common import (Row, Section, colour, figure, judge_condition, judge_range, not_measured,
+                     save_data, save_figure, with_caption)
 
 
 def _segment_xy(sec, x):
@@ -132,14 +132,24 @@ def main(out_dir, quick=False) -> Section:
     ax[0].bar(measured["cell"], measured["atp"])
     ax[0].axhline(1e8, ls="--", c="k", label="claim: 1e8 ATP")
     ax[0].set(yscale="log", ylabel="ATP per action potential", title="E4: whole-cell cost")
-    ax[0].tick_params(axis="x", labelrotation=30, labelsize=7)
-    ax[0].legend(fontsize=7)
-    ax[1].bar(kin["kinetics"], kin["excess"])
+    ax[0].tick_params(axis="x", labelrotation=30)
+    ax[0].legend()
+    ax[1].bar(kin["kinetics"], kin["excess"], color=[colour(k) for k in kin["kinetics"]])
     ax[1].axhspan(1.2, 2.0, color="0.85", label="mammalian neurons, 1.2-2")
     ax[1].set(ylabel="Na+ entry / C dV", title="E5: excess Na+ entry")
-    ax[1].tick_params(axis="x", labelrotation=30, labelsize=7)
-    ax[1].legend(fontsize=7)
-    figs = [save_figure(fig, out_dir, "ap_energy")] + map_figs
+    ax[1].tick_params(axis="x", labelrotation=30)
+    ax[1].legend()
+    figs = [save_figure(fig, out_dir, "ap_energy", caption=(
+        "Left: ATP per action potential (Na+ entry / 3) of shipped SWC cells (Wang-Buzsaki "
+        "soma and axon, passive dendrites, 37 degC), one spike started at the soma and counted "
+        "in every segment; dashed: the 1e8 ATP of claim E4. Right: Na+ entry of a propagating "
+        "spike divided by the capacitive minimum C dV on axons with squid (6.3 and 18.5 degC), "
+        "Wang-Buzsaki (30 and 37 degC) and Mainen-Sejnowski (37 degC) kinetics; grey band: "
+        "1.2-2, measured in mammalian neurons."))]
+    figs += [with_caption(f, "Where one action potential spends ATP in the shipped "
+                             "pyramidal cell with a myelinated axon: each segment's ATP per um2 "
+                             "of membrane (log10 colour scale) at its position in the cell's "
+                             "plane (spike started at the soma, 37 degC).") for f in map_figs]
     data = [save_data(cells, out_dir, "ap_energy_cells"), save_data(kin, out_dir, "ap_kinetics"),
             save_data(amp, out_dir, "ap_amplitude"), save_data(e11.reset_index(), out_dir, "ap_e11")]
     wb = kin.set_index("kinetics").loc["Wang-Buzsaki 37 degC"]

@@ -16,7 +16,8 @@ from cablemodels.protocols import rest_mV
 from cablemodels import simulation as sim
 from cablemodels.soma import NeuronParams, build_neuron
 
-from .common import Row, Section, figure, judge_condition, judge_range, save_data, save_figure
+from .common import (Row, Section, figure, judge_condition, judge_range, save_data, save_figure,
+                     size_colours)
 
 
 def _epsp(cell, segs, weight_uS=0.001):
@@ -62,16 +63,22 @@ def main(out_dir, quick=False) -> Section:
     cell.delete()
 
     fig, ax = figure(1, 5.0)
-    for d, g in frame.groupby("diameter_um"):
-        ax.semilogy(g["distance_um"], g["attenuation"], "o-", label=f"{d:g} um dendrite")
+    groups = list(frame.groupby("diameter_um"))
+    for (d, g), c in zip(groups, size_colours(len(groups))):
+        ax.semilogy(g["distance_um"], g["attenuation"], "o-", c=c, label=f"{d:g} um dendrite")
     ax.set(xlabel="synapse distance from soma (um)", ylabel="local / somatic EPSP",
            title="E10: dendritic attenuation")
-    ax.legend(fontsize=7)
-    figs = [save_figure(fig, out_dir, "dendrites")]
+    ax.legend()
+    figs = [save_figure(fig, out_dir, "dendrites", caption=(
+        "Attenuation of a single AMPA-like conductance input (1 nS, rise 0.2 ms, decay 2 ms) "
+        "from the synapse to the soma: peak local depolarisation divided by peak somatic "
+        "depolarisation, against the synapse's distance along an 800 um passive dendrite of "
+        f"{', '.join(f'{d:g}' for d, _ in groups)} um diameter on a 20 um passive soma "
+        "(mammalian leak, 37 degC)."))]
     data = [save_data(frame, out_dir, "dendritic_attenuation")]
     far = frame[frame["distance_um"] == frame["distance_um"].max()]
     rows = [Row("E10", f"local/somatic EPSP at {r['distance_um']:.0f} um, {r['diameter_um']:g} um "
-                "dendrite", r["attenuation"], "1", "passive dendrites integrate by cable "
+                "dendrite", r["attenuation"], "ratio", "passive dendrites integrate by cable "
                 "properties", "", "Rall 1967; Stuart & Spruston 1998",
                 f"attenuates {r['attenuation']:.1f}x to the soma ({r['soma_mV']:.2f} mV there)",
                 "passive 800 um dendrite, 20 um soma, 1 nS AMPA-like input",
@@ -79,7 +86,7 @@ def main(out_dir, quick=False) -> Section:
                                   "supported if a distal input attenuates by more than 1.5x on "
                                   "its way to the soma (cable filtering)"))
             for _, r in far.iterrows()]
-    rows.append(Row("E10", "two inputs on different branches / 2 x one input", two / (2 * one), "1",
+    rows.append(Row("E10", "two inputs on different branches / 2 x one input", two / (2 * one), "ratio",
                     "summation", "1 (linear)", "cable theory", f"{two / (2 * one):.3f}: near-linear "
                     f"summation across branches; {same / (2 * one):.3f} on the same branch "
                     "(shared driving force)", "passive dendrites",
