@@ -25,6 +25,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
+from matplotlib.ticker import LogFormatter, LogFormatterSciNotation, NullFormatter  # noqa: E402
 
 #: Matplotlib settings for every report figure: fonts in points at print size.
 STYLE = {"font.size": 9, "axes.titlesize": 9, "axes.labelsize": 9, "xtick.labelsize": 8,
@@ -182,9 +183,39 @@ class Section:
         return pd.DataFrame([asdict(r) for r in self.rows], columns=COLUMNS)
 
 
-def tick_label_overlaps(fig) -> list[str]:
-    """Pairs of horizontal tick labels that overlap on the drawn figure, as "axes 1 x:
-    '20' and '30'" strings (rotated labels are not checked)."""
+def _plain_number(x: float) -> str:
+    """A tick value without mathtext: "0.001", "20", "2e6"."""
+    if x == 0:
+        return "0"
+    if 1e-3 <= abs(x) < 1e5:
+        return f"{x:g}"
+    mantissa, exponent = f"{x:.1e}".split("e")
+    mantissa = mantissa.rstrip("0").rstrip(".")
+    return f"{mantissa}e{int(exponent)}"
+
+
+class PlainLogFormatter(LogFormatter):
+    """Log-axis labels as plain numbers ("0.01", "1e6"): matplotlib's default writes
+    10^n in mathtext, whose exponents print below 8 pt."""
+
+    def _num_to_string(self, x, vmin, vmax):
+        return _plain_number(x)
+
+
+def _plain_log_labels(fig) -> None:
+    for ax in fig.axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            if axis.get_scale() != "log":
+                continue
+            if isinstance(axis.get_major_formatter(), LogFormatterSciNotation):
+                axis.set_major_formatter(PlainLogFormatter(10))
+            if isinstance(axis.get_minor_formatter(), LogFormatterSciNotation):
+                axis.set_minor_formatter(PlainLogFormatter(10, labelOnlyBase=False))
+
+
+def tick_label_overlaps(fig) -> list[tuple]:
+    """Pairs of horizontal tick labels that overlap on the drawn figure, as
+    ``(axis, "axes 1 x: '20' and '30'")`` (rotated labels are not checked)."""
     fig.canvas.draw()
     renderer = fig.canvas.get_renderer()
     found = []
@@ -199,7 +230,7 @@ def tick_label_overlaps(fig) -> list[str]:
                     labels.append((t.get_text(), t.get_window_extent(renderer)))
             for (ta, a), (tb, b) in itertools.combinations(labels, 2):
                 if a.overlaps(b):
-                    found.append(f"axes {i + 1} {name}: {ta!r} and {tb!r}")
+                    found.append((axis, f"axes {i + 1} {name}: {ta!r} and {tb!r}"))
     return found
 
 
@@ -220,20 +251,25 @@ def save_figure(fig, out_dir: Path, name: str, caption: str = "") -> Figure:
     Raises
     ------
     ValueError
-        If tick labels collide (set fewer ticks), or a figure is wider than
-        :data:`MAX_WIDTH_IN`.
+        If tick labels collide even without minor-tick labels (set fewer ticks), or a
+        figure is wider than :data:`MAX_WIDTH_IN`.
     """
     folder = Path(out_dir) / "figures"
     folder.mkdir(parents=True, exist_ok=True)
+    _plain_log_labels(fig)
     fig.tight_layout()
     width = fig.get_size_inches()[0]
-    overlaps = tick_label_overlaps(fig)
-    if width > MAX_WIDTH_IN + 1e-9 or overlaps:
+    if width > MAX_WIDTH_IN + 0.01:
         plt.close(fig)
-        raise ValueError(f"figure {name}: " + (f"{width:.2f} in wide, more than "
-                                                f"{MAX_WIDTH_IN} in; " if width > MAX_WIDTH_IN
-                                                else "") +
-                         (f"tick labels overlap ({'; '.join(overlaps)})" if overlaps else ""))
+        raise ValueError(f"figure {name}: {width:.2f} in wide, more than {MAX_WIDTH_IN} in")
+    crowded = {axis for axis, _ in tick_label_overlaps(fig)}
+    for axis in crowded:  # first remedy: drop the minor labels (log axes label 2, 3, 4, ...)
+        axis.set_minor_formatter(NullFormatter())
+    overlaps = tick_label_overlaps(fig) if crowded else []
+    if overlaps:
+        plt.close(fig)
+        raise ValueError(f"figure {name}: tick labels overlap "
+                         f"({'; '.join(text for _, text in overlaps)}); set fewer ticks")
     fig.savefig(folder / f"{name}.png", dpi=DPI)
     fig.savefig(folder / f"{name}.svg")
     plt.close(fig)

@@ -222,7 +222,7 @@ def main(out_dir, quick=False) -> Section:
         rows.append(Row("E1", f"ratio with resting cost at {f:g} Hz, 1 um", val, "ratio",
                         "about 100", "", lit, f"{val:.1f}x once the resting leak of both axons is paid",
                         "pump cost = resting Na+ influx / 3",
-                        comparison="equal diameter, with resting cost", **_judge(val)))
+                        comparison="equal diameter with resting cost", **_judge(val)))
     for _, r in cables.iterrows():
         rows.append(Row("E1", f"ratio at 1 um, {r['representation']} cable", r["ratio"], "ratio",
                         "about 100", "", lit, f"{r['ratio']:.1f}x at {r['velocity_m_s']:.1f} m/s",
