@@ -157,6 +157,9 @@ _NEG_ZERO = re.compile(r"(?<![\w.])-(0(?:\.0+)?)(?![\d.])")
 _NAN = re.compile(r"\b(nan|inf)\b", re.IGNORECASE)
 
 
+_ERROR_CLASS = re.compile(r"^\w+(?:Error|Exception): ")
+
+
 def clean_text(text) -> str:
     """Text from an analysis as printed: "-0" (a rounded tiny negative) becomes "0" and a
     stray "nan"/"inf" becomes "not measured"; None and NaN give ""."""
@@ -271,7 +274,7 @@ def _row_cells(r) -> dict:
             "literature_value": clean_text(r.literature_value),
             "literature_source": clean_text(r.literature_source), "outcome": r.outcome,
             "verdict": clean_text(r.verdict), "conditions": clean_text(r.conditions),
-            "rule": clean_text(r.rule)}
+            "rule": _ERROR_CLASS.sub("", clean_text(r.rule))}
 
 
 def build_context(sections, claims: pd.DataFrame, provenance: dict, out: Path) -> dict:
@@ -368,6 +371,12 @@ def build_context(sections, claims: pd.DataFrame, provenance: dict, out: Path) -
     }
 
 
+def _md_escape(text) -> str:
+    """Text safe in a Markdown table cell: no line breaks; pipes, brackets and "<" escaped
+    (so "node[9](0.5)" stays text, not a link)."""
+    return re.sub(r"([\\|\[\]<])", r"\\\1", str(text).replace("\n", " "))
+
+
 def render(context: dict) -> tuple[str, str]:
     """Markdown and HTML of the report, from the same context and matching templates."""
     import jinja2
@@ -376,8 +385,7 @@ def render(context: dict) -> tuple[str, str]:
                              autoescape=jinja2.select_autoescape(["html.j2"]),
                              undefined=jinja2.StrictUndefined, trim_blocks=True,
                              lstrip_blocks=True, keep_trailing_newline=True)
-    env.filters["md"] = lambda text: (str(text).replace("\\", "\\\\").replace("|", "\\|")
-                                      .replace("\n", " "))
+    env.filters["md"] = _md_escape
     return (env.get_template("report.md.j2").render(**context),
             env.get_template("report.html.j2").render(**context))
 

@@ -17,13 +17,17 @@ import re
 import struct
 import subprocess
 import sys
-import tomllib
 import zlib
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pandas as pd
 import pytest
+
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10
+    import tomli as tomllib
 
 from cablemodels.biophysics import AVOGADRO, Ions, ghk_voltage_mV
 
@@ -253,7 +257,7 @@ class _Html(HTMLParser):
 
 def _md_tables(md: str) -> list[list[list[str]]]:
     """Tables of a Markdown page as rows of cell texts (links and emphasis reduced to their
-    text, escaped pipes restored, separator rows dropped)."""
+    text, escaped characters restored, separator rows dropped)."""
     tables, current = [], None
     for line in md.splitlines():
         if not line.startswith("|"):
@@ -262,11 +266,12 @@ def _md_tables(md: str) -> list[list[list[str]]]:
         if current is None:
             current = []
             tables.append(current)
-        cells = [c.replace("\\|", "|").strip()
-                 for c in re.split(r"(?<!\\)\|", line.strip()[1:-1])]
+        cells = [c.strip() for c in re.split(r"(?<!\\)\|", line.strip()[1:-1])]
         if all(re.fullmatch(r"-+", c) for c in cells):
             continue
-        cells = [re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", c).replace("**", "") for c in cells]
+        cells = [re.sub(r"(?<!\\)\[([^\]]*)(?<!\\)\]\([^)]*\)", r"\1", c).replace("**", "")
+                 for c in cells]
+        cells = [re.sub(r"\\([\\|\[\]<])", r"\1", c) for c in cells]
         current.append([" ".join(c.split()) for c in cells])
     return tables
 
