@@ -31,7 +31,11 @@ from matplotlib.ticker import LogFormatter, LogFormatterSciNotation, NullFormatt
 STYLE = {"font.size": 9, "axes.titlesize": 9, "axes.labelsize": 9, "xtick.labelsize": 8,
          "ytick.labelsize": 8, "legend.fontsize": 8, "legend.title_fontsize": 8,
          "figure.titlesize": 9, "legend.frameon": False, "axes.spines.top": False,
-         "axes.spines.right": False, "savefig.dpi": 200, "svg.fonttype": "none"}
+         "axes.spines.right": False, "savefig.dpi": 200, "svg.fonttype": "none",
+         # colours not named in PALETTE cycle through the same colour-blind-safe set
+         "axes.prop_cycle": matplotlib.cycler(color=["#0072B2", "#D55E00", "#009E73",
+                                                     "#CC79A7", "#E69F00", "#56B4E9",
+                                                     "#000000", "#F0E442"])}
 plt.rcParams.update(STYLE)
 
 #: Widest figure, inches (a journal's two-column width); :func:`figure` scales down to it.
