@@ -409,3 +409,62 @@ def test_html_structure(rendered, report):
     keys = {r[0] for r in provenance}
     assert {"mode", "mechanism sources (hash)", "NEURON"} <= keys
     assert "<script" not in page
+
+
+# --- rendering pieces, without simulation ----------------------------------------------------
+
+@pytest.mark.parametrize("value, text", [
+    (0.0, "0"), (-0.0, "0"), (1.5, "1.5"), (1.500000001, "1.5"), (457.26, "457"),
+    (12345.0, "12,300"), (-65.234, "-65.2"), (3.12e7, "3.12e7"), (2e-5, "2e-5"),
+    (float("nan"), ""), (float("inf"), ""), (None, ""), ("text", "")])
+def test_numbers_are_formatted_by_magnitude(value, text):
+    from cablemodels.report import format_number
+
+    assert format_number(value) == text
+
+
+@pytest.mark.parametrize("outcomes, claim", [
+    (["supported", "supported"], "supported"),
+    (["supported", "not measured"], "supported"),
+    (["supported", "partly"], "partly"),
+    (["supported", "not supported"], "partly"),
+    (["partly", "not supported"], "partly"),
+    (["not supported", "not supported", "not measured"], "not supported"),
+    (["not measured"], "not measured"),
+    ([], "not measured")])
+def test_claim_outcome_follows_the_stated_rule(outcomes, claim):
+    """The examples spell out CLAIM_RULE as printed on the front page."""
+    from cablemodels.report import CLAIM_RULE, claim_outcome
+
+    assert claim_outcome(outcomes) == claim
+    assert "supported if every measured row is supported" in CLAIM_RULE
+
+
+def test_text_from_analyses_prints_no_negative_zero_or_nan():
+    from cablemodels.report import clean_text
+
+    assert clean_text("Vm -0 mV, shift -0.0 mV, -0.5 mV, 1e-0") == "Vm 0 mV, shift 0.0 mV, -0.5 mV, 1e-0"
+    assert clean_text("ratio nan at 1 um") == "ratio not measured at 1 um"
+    assert clean_text(float("nan")) == ""
+
+
+def test_a_failed_analysis_reads_as_a_sentence_with_the_traceback_aside(tmp_path):
+    """A failure is a plain sentence in both renderings; the traceback goes only into the
+    HTML's collapsible block (and failures.log, written by reproduce)."""
+    from cablemodels.analyses.common import COLUMNS
+    from cablemodels.report import build_context, render
+
+    error = ('Traceback (most recent call last):\n  File "x.py", line 1, in main\n'
+             "cablemodels.protocols.PropagationError: the spike did not reach node 9\n")
+    provenance = {"cablemodels_version": "0", "neuron_version": "9", "mechanism_hash": "abc",
+                  "python": "3", "mode": "quick", "jobs": 1, "run_time_s": 1.0,
+                  "parameters": "p", "claims": "c"}
+    md, page = render(build_context([("myelin", None, error, 2.0)],
+                                    pd.DataFrame(columns=COLUMNS), provenance, tmp_path))
+    sentence = ("The myelin analysis stopped with an error (PropagationError: the spike did not "
+                "reach node 9).")
+    assert sentence in md and sentence in page
+    assert "Traceback" not in md and "File " not in md
+    assert "<details>" in page and "Traceback (most recent call last)" in page
+    e1 = next(line for line in md.splitlines() if line.startswith("| E1 |"))
+    assert "**not measured**" in e1 and "(#failures)" in e1
