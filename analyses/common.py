@@ -68,8 +68,8 @@ def size_colours(n: int) -> list:
     return [plt.get_cmap("viridis")(x) for x in ([0.1] if n == 1 else
                                                   [0.1 + 0.75 * i / (n - 1) for i in range(n)])]
 
-COLUMNS = ["claim_id", "quantity", "comparison", "model_value", "unit", "claim_value", "literature_value",
-           "literature_source", "verdict", "conditions", "outcome", "rule"]
+COLUMNS = ["claim_id", "quantity", "comparison", "model_value", "unit", "claim_value",
+           "literature_value", "literature_source", "verdict", "conditions", "outcome", "rule"]
 
 #: The categorical outcomes a row can have.
 OUTCOMES = ("supported", "partly", "not supported", "not measured", "out of scope")

@@ -15,7 +15,8 @@ from cablemodels.energy import hcn_sag
 from cablemodels.protocols import input_resistance, rest_mV
 from cablemodels.soma import NeuronParams, build_neuron
 
-from .common import Row, Section, colour, figure, judge_condition, judge_range, save_data, save_figure
+from .common import (Row, Section, colour, figure, judge_condition, judge_range, save_data,
+                     save_figure)
 
 
 def main(out_dir, quick=False) -> Section:

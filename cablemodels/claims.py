@@ -34,7 +34,8 @@ class Document:
 
     @property
     def citation(self) -> str:
-        """Title in the original and in English, e.g. ``神经元漏泄通道 ("Neuronal leak channels")``."""
+        """Title in the original and in English translation, e.g.
+        ``神经元漏泄通道 ("Neuronal leak channels")``."""
         return f"{self.title_zh} (\u201c{self.title_en}\u201d)"
 
 

@@ -197,9 +197,9 @@ def _measured(rows: pd.DataFrame) -> pd.DataFrame:
 def answer(rows: pd.DataFrame) -> str:
     """What the model shows for one claim, in a sentence computed from its rows.
 
-    Rows sharing a comparison basis (E1) are summarised per comparison ("6-457x depending
-    on the comparison: ..."); otherwise rows are grouped by unit and by the quantity's
-    text before its first comma, each group given as a value or as a range across
+    Rows with a comparison basis (E1) are summarised per comparison ("depending on the
+    comparison, 4.6-60x at equal diameter, 453x at equal velocity, ..."); otherwise rows
+    are grouped by unit and by the quantity's text before its first comma, each group given as a value or as a range across
     conditions with the conditions at its ends. At most three groups are named.
     """
     measured = _measured(rows)
@@ -213,11 +213,9 @@ def answer(rows: pd.DataFrame) -> str:
         unit = compared.iloc[0]["unit"]
         same = compared[compared["unit"] == unit]
         by = [(c, g) for c, g in same.groupby("comparison", sort=False)]
-        values = same["model_value"].astype(float)
-        detail = "; ".join(f"{_span(g['model_value'].min(), g['model_value'].max(), unit)} at {c}"
+        detail = ", ".join(f"{_span(g['model_value'].min(), g['model_value'].max(), unit)} at {c}"
                            for c, g in by)
-        parts.append(f"{_span(values.min(), values.max(), unit)} depending on the comparison "
-                     f"({detail})")
+        parts.append(f"depending on the comparison, {detail}")
         measured = measured.drop(same.index)
     groups = {}
     for i, r in measured.iterrows():
@@ -244,7 +242,7 @@ def _tally(outcomes) -> str:
     measured = [o for o in outcomes if o != "not measured"]
     n_sup = sum(o == "supported" for o in measured)
     n_part = sum(o == "partly" for o in measured)
-    text = f"{n_sup} of {len(measured)} measured rows supported"
+    text = f"{n_sup} of {len(measured)} measured row{'' if len(measured) == 1 else 's'} supported"
     if n_part:
         text += f", {n_part} partly"
     missing = len(list(outcomes)) - len(measured)
