@@ -85,6 +85,12 @@ def test_claims_csv_answers_every_in_scope_claim(claims):
         assert len(rows), f"{cid} missing"
         assert rows["verdict"].notna().all() and (rows["verdict"].str.len() > 0).all()
         assert rows["model_value"].notna().any(), f"{cid} has no model value"
+    # units are units: a physical unit or "ratio", "fraction", "exponent", ..., never "1"
+    assert claims["unit"].notna().all() and not set(claims["unit"]) & {"1", "", "-"}
+    e1 = claims[claims["claim_id"] == "E1"]
+    assert set(e1["comparison"]) <= {"equal diameter", "equal velocity",
+                                     "equal diameter with resting cost"}
+    assert claims.loc[claims["claim_id"] != "E1", "comparison"].isna().all()
 
 
 def test_every_row_has_an_outcome_from_a_stated_rule(claims):
@@ -340,6 +346,7 @@ def test_no_cell_is_nan_inf_or_negative_zero(rendered):
     assert cells
     assert not {"nan", "-nan", "inf", "-inf", "-0", "-0.0", "none"} & {c.lower() for c in cells}
     for text in (md, re.sub(r"data:image/png;base64,[^\"']*", "", page)):
+        assert "document 0" not in text      # sources are cited by title
         assert not re.search(r"\bnan\b", text, re.IGNORECASE)
         assert not re.search(r"(?<![\w.])-0(?:\.0+)?(?![\d.])", text)
 
