@@ -176,7 +176,7 @@ class Section:
     """What one analysis contributes to the report."""
 
     title: str
-    claims: dict            # claim id -> statement (paraphrased from CLAIMS.md)
+    claims: dict            # claim id -> statement (short; full text in data/claims.toml)
     simulated: str          # what was simulated, in prose
     rows: list = field(default_factory=list)
     figures: list = field(default_factory=list)   # Figure objects
