@@ -8,9 +8,11 @@ simulations are tested against.
 from __future__ import annotations
 
 import math
+import numbers
 from dataclasses import dataclass, field, replace
 
 from . import parameters as P
+from . import validation as V
 
 #: Faraday constant (C/mol), exact in the 2019 SI.
 FARADAY_C_MOL = 96485.33212
@@ -36,14 +38,16 @@ def _require(condition: bool, message: str) -> None:
 
 def check_positive(name: str, val: float, where: str = "") -> float:
     """Return ``val`` if it is a finite number > 0, else raise a ValueError naming it."""
-    ok = isinstance(val, (int, float)) and math.isfinite(val) and val > 0
+    ok = (isinstance(val, numbers.Real) and not isinstance(val, bool) and math.isfinite(val)
+          and val > 0)
     _require(ok, f"{name} must be a finite number > 0 (got {val!r}){where}")
     return float(val)
 
 
 def check_nonnegative(name: str, val: float, where: str = "") -> float:
     """Return ``val`` if it is a finite number >= 0, else raise a ValueError naming it."""
-    ok = isinstance(val, (int, float)) and math.isfinite(val) and val >= 0
+    ok = (isinstance(val, numbers.Real) and not isinstance(val, bool) and math.isfinite(val)
+          and val >= 0)
     _require(ok, f"{name} must be a finite number >= 0 (got {val!r}){where}")
     return float(val)
 
@@ -60,8 +64,8 @@ class Ions:
     clo_mM: float
 
     def __post_init__(self):
-        for name in ("nai_mM", "nao_mM", "ki_mM", "ko_mM", "cli_mM", "clo_mM"):
-            check_positive(name, getattr(self, name), " in Ions")
+        V.check(self, {name: V.CONCENTRATION_MM for name in
+                       ("nai_mM", "nao_mM", "ki_mM", "ko_mM", "cli_mM", "clo_mM")})
 
     @classmethod
     def preset(cls, name: str) -> "Ions":
@@ -129,8 +133,7 @@ class Leak:
     pcl_cm_s: float = 0.0
 
     def __post_init__(self):
-        for name in ("pk_cm_s", "pna_cm_s", "pcl_cm_s"):
-            check_nonnegative(name, getattr(self, name), " in Leak")
+        V.check(self, {name: V.PERMEABILITY_CM_S for name in ("pk_cm_s", "pna_cm_s", "pcl_cm_s")})
 
     @classmethod
     def from_conductance(cls, g_S_cm2: float, e_mV: float, ions: Ions,
@@ -165,6 +168,19 @@ class Leak:
         return cls(pk_cm_s=pk, pna_cm_s=ratio * pk)
 
 
+_HCN_SPEC = {
+    "pbar_cm_s": V.PERMEABILITY_CM_S,
+    "pna_pk": V.nonnegative(1000.0, "(P_Na/P_K, dimensionless)"),
+    "vhalf_mV": V.VOLTAGE_MV,
+    "slope_mV": V.positive(200.0, "mV"),
+    "camp_shift_mV": V.VOLTAGE_MV,
+    "taupeak_ms": V.positive(1e6, "ms"),
+    "ktau_mV": V.positive(500.0, "mV"),
+    "q10": V.positive(100.0, "(dimensionless)"),
+    "tref_degC": V.TEMPERATURE_DEGC,
+}
+
+
 @dataclass(frozen=True)
 class HCN:
     """Parameters of ``cm_hcn`` (see its COMMENT). ``ktau_mV`` is a shape choice, not data."""
@@ -180,10 +196,7 @@ class HCN:
     tref_degC: float = field(default_factory=lambda: P.value("hcn.tref_degC"))
 
     def __post_init__(self):
-        check_nonnegative("pbar_cm_s", self.pbar_cm_s, " in HCN")
-        check_nonnegative("pna_pk", self.pna_pk, " in HCN")
-        for name in ("slope_mV", "taupeak_ms", "ktau_mV", "q10"):
-            check_positive(name, getattr(self, name), " in HCN")
+        V.check(self, _HCN_SPEC)
 
     @classmethod
     def preset(cls, name: str, pbar_cm_s: float, camp: bool = False) -> "HCN":
@@ -214,6 +227,21 @@ KINETICS = {
     "squid": ("cm_na_hh", "cm_k_hh"),
     "wb": ("cm_na_wb", "cm_k_wb"),
     "ms96": ("cm_na_ms96", "cm_k_ms96"),
+}
+
+
+_MEMBRANE_SPEC = {
+    "kinetics": V.choice(*KINETICS, optional=True),
+    "gnabar_S_cm2": V.CONDUCTANCE_S_CM2,
+    "gkbar_S_cm2": V.CONDUCTANCE_S_CM2,
+    "leak": V.instance(Leak),
+    "cm_uF_cm2": V.CAPACITANCE_UF_CM2,
+    "hcn": V.instance(HCN, optional=True),
+    "pump_imax_mA_cm2": V.nonnegative(100.0, "mA/cm2", optional=True),
+    "accumulation": V.flag(),
+    "vs_um": V.nonnegative(5000.0, "um (0: diam/4)"),
+    "pas_g_S_cm2": V.CONDUCTANCE_S_CM2,
+    "pas_e_mV": V.VOLTAGE_MV,
 }
 
 
@@ -258,16 +286,11 @@ class Membrane:
     pas_e_mV: float = -65.0
 
     def __post_init__(self):
-        if self.kinetics is not None and self.kinetics not in KINETICS:
-            raise ValueError(f"unknown channel set {self.kinetics!r}; choose one of "
+        if self.kinetics is not None and not (isinstance(self.kinetics, str)
+                                              and self.kinetics in KINETICS):
+            raise V.ParameterError(f"Membrane.kinetics: unknown channel set {self.kinetics!r}; choose one of "
                              f"{sorted(KINETICS)} or None for a passive membrane")
-        check_nonnegative("gnabar_S_cm2", self.gnabar_S_cm2, " in Membrane")
-        check_nonnegative("gkbar_S_cm2", self.gkbar_S_cm2, " in Membrane")
-        check_positive("cm_uF_cm2", self.cm_uF_cm2, " in Membrane")
-        check_nonnegative("vs_um", self.vs_um, " in Membrane")
-        check_nonnegative("pas_g_S_cm2", self.pas_g_S_cm2, " in Membrane")
-        if self.pump_imax_mA_cm2 is not None:
-            check_nonnegative("pump_imax_mA_cm2", self.pump_imax_mA_cm2, " in Membrane")
+        V.check(self, _MEMBRANE_SPEC)
 
     def with_(self, **changes) -> "Membrane":
         """A copy with ``changes`` applied (validated again)."""
