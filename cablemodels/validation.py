@@ -92,8 +92,8 @@ class Spec:
             hi = "inf" if self.high is None else f"{self.high:g}"
             text = (f"{'(' if self.low_open or self.low is None else '['}{lo}, "
                     f"{hi}{')' if self.high_open or self.high is None else ']'}")
-            text = ("an integer in " if self.kind == "int" else "") + text
             text += f" {self.unit}" if self.unit else ""
+            text += " (integer)" if self.kind == "int" else ""
         elif self.kind == "bool":
             text = "True or False"
         elif self.kind == "choice":
@@ -203,7 +203,8 @@ def check_value(owner: str, name: str, value: Any, spec: Spec) -> Any:
             raise _bad(owner, name, value, spec)
         return value
     if spec.kind == "bool":
-        if isinstance(value, bool) or (type(value).__name__ == "bool_"):
+        if isinstance(value, bool) or (type(value).__module__ == "numpy"
+                                        and type(value).__name__ in ("bool", "bool_")):
             return bool(value)
         raise _bad(owner, name, value, spec, f"({type(value).__name__}) is not", ParameterTypeError)
     if spec.kind == "choice":
