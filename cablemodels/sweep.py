@@ -437,6 +437,8 @@ _SCALAR = ("float", "int", "str", "bool", "float | None", "int | None")
 #: Default per-point time limit (s): points take 0.1-60 s; a point still running
 #: after this is taken to hang (an absurd discretisation, a stuck solver).
 DEFAULT_TIME_LIMIT_S = 600.0
+#: Longest a worker may take to start (import NEURON, load the mechanisms).
+WORKER_START_LIMIT_S = 300.0
 
 
 def _plain_value(value):
@@ -744,7 +746,7 @@ class _Worker:
         child.close()
         self.ready = False
         self.task: tuple | None = None
-        self.started = 0.0
+        self.started = time.monotonic()  # of its start-up, then of its current point
 
     def stop(self, kill: bool = False) -> None:
         if self.process.is_alive():
@@ -794,9 +796,10 @@ def _run_workers(protocol: str, todo: list, out_dir: Path, jobs: int, time_limit
                     w.task = queue.pop()
                     w.started = time.monotonic()
                     w.conn.send((protocol, w.task[0], w.task[1], str(out_dir)))
-            busy = [w for w in workers if w.task is not None]
-            timeout = min((w.started + time_limit_s - time.monotonic() for w in busy),
-                          default=None)
+            deadlines = [w.started + (time_limit_s if w.ready else WORKER_START_LIMIT_S)
+                         for w in workers if w.task is not None or not w.ready]
+            timeout = min(deadlines, default=None)
+            timeout = None if timeout is None else timeout - time.monotonic()
             ready = wait([w.conn for w in workers] + [w.process.sentinel for w in workers],
                          timeout=None if timeout is None else max(timeout, 0.0) + 0.05)
             for i, w in enumerate(workers):
@@ -818,6 +821,10 @@ def _run_workers(protocol: str, todo: list, out_dir: Path, jobs: int, time_limit
                 if not w.process.is_alive():
                     replace = f"the worker process died ({_exit_text(w.process.exitcode)})"
                     status = "error"
+                elif not w.ready and time.monotonic() - w.started > WORKER_START_LIMIT_S:
+                    w.stop(kill=True)
+                    raise SweepSpecError(f"a sweep worker did not start within "
+                                         f"{WORKER_START_LIMIT_S:g} s")
                 elif w.task is not None and time.monotonic() - w.started > time_limit_s:
                     replace = (f"TimeoutError: the point ran longer than the sweep's time "
                                f"limit of {time_limit_s:g} s (spec key time_limit_s) and was "
