@@ -449,6 +449,12 @@ def build(mod_dir: Path | None = None, root: Path | None = None) -> BuildInfo:
         final.parent.mkdir(parents=True, exist_ok=True)
         _remove_stale_staging(final.parent)
         if final.exists():
+            # Another process may have rebuilt it since the check above: look again
+            # before discarding, so that its good build is not thrown away.
+            library, problem = _check_entry(final, names)
+            if library is not None:
+                return BuildInfo(library, final, digest, version, False,
+                                 time.perf_counter() - start)
             _discard_entry(final)
         staging = Path(tempfile.mkdtemp(
             prefix=f".building-{socket.gethostname()}-{os.getpid()}-", dir=final.parent))
