@@ -327,7 +327,8 @@ def main(argv: list[str] | None = None) -> int:
     -------
     int
         0 on success, 1 when a command ran but found problems (``doctor``) or
-        failed points (``sweep``), 2 on an error (message on stderr).
+        failed points (``sweep``), 2 on an error (message on stderr), 130 when
+        interrupted (Ctrl-C).
     """
     parser = make_parser()
     args = parser.parse_args(argv)
@@ -339,6 +340,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"cablemodels: error: {err}", file=sys.stderr)
     except OSError as err:
         print(f"cablemodels: error: {_os_message(err)}", file=sys.stderr)
+    except KeyboardInterrupt:
+        print("cablemodels: interrupted", file=sys.stderr)
+        return 130
     return 2
 
 
