@@ -527,10 +527,18 @@ def _prepare(spec: SweepSpec, out_dir: Path) -> list[dict]:
             raise SweepSpecError(f"cannot read {spec_path} ({err}); the folder's sweep is "
                                  "unknown: use another folder, or delete that file to have "
                                  "every point file checked against this spec") from None
-        if old.get("digest") != spec.digest():
+        if old.get("digest") == _legacy_digest(spec):
+            # written by cablemodels <= 0.1.0 (points named by index): same sweep; its
+            # point files lack the fields that prove what they are, so they are recomputed
+            log.warning("%s was written by an older cablemodels; its points are recomputed "
+                        "(old point files kept as points/*.json.legacy)", out_dir)
+            for path in (out_dir / POINTS_DIR).glob("[0-9]" * 8 + ".json"):
+                path.replace(path.with_name(path.name + ".legacy"))
+            _write_spec_file(spec_path, spec, len(points), stamp)
+        elif old.get("digest") != spec.digest():
             raise SweepSpecError(f"{out_dir} holds a different sweep (spec {old.get('digest')}, "
                                  f"this one {spec.digest()}); use another folder")
-        if (old.get("mechanism_hash"), old.get("cablemodels_version")) != (
+        elif (old.get("mechanism_hash"), old.get("cablemodels_version")) != (
                 stamp["mechanism_hash"], stamp["cablemodels_version"]):
             raise SweepSpecError(
                 f"{out_dir} was computed with other mechanism sources or another cablemodels "
@@ -553,10 +561,20 @@ def _prepare(spec: SweepSpec, out_dir: Path) -> list[dict]:
                 f"points of this sweep or were computed by other mechanisms or another "
                 f"cablemodels (e.g. {foreign[0]}), and {SPEC_FILE} is missing; use another "
                 "folder")
-        _write_atomic(spec_path, json.dumps({"digest": spec.digest(), "n_points": len(points),
-                                             **stamp, "spec": spec.to_dict()},
-                                            indent=1, sort_keys=True))
+        _write_spec_file(spec_path, spec, len(points), stamp)
     return points
+
+
+def _write_spec_file(path: Path, spec: SweepSpec, n_points: int, stamp: dict) -> None:
+    _write_atomic(path, json.dumps({"digest": spec.digest(), "n_points": n_points, **stamp,
+                                    "spec": spec.to_dict()}, indent=1, sort_keys=True))
+
+
+def _legacy_digest(spec: SweepSpec) -> str:
+    """The folder digest cablemodels 0.1.0 wrote (order-sensitive spec text)."""
+    data = {k: v for k, v in spec.to_dict().items() if k != "time_limit_s"}
+    text = json.dumps(data, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 def _same_stamp(record: Mapping, stamp: Mapping) -> bool:

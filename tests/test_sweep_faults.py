@@ -126,6 +126,28 @@ def test_deleted_spec_json(reference, tmp_path):
     assert _mtimes(out) == before
 
 
+def test_folder_of_cablemodels_0_1_is_recomputed_not_refused(reference, tmp_path, caplog):
+    """0.1.0 named point files by index and hashed the spec text; such a folder is
+    recognised as the same sweep, its unverifiable points set aside and recomputed."""
+    import hashlib
+
+    out = tmp_path / "sweep"
+    (out / "points").mkdir(parents=True)
+    old_spec = {"protocol": SPEC["protocol"], "grid": SPEC["grid"], "points": [],
+                "fixed": SPEC["fixed"]}
+    digest = hashlib.sha256(json.dumps(old_spec, sort_keys=True, separators=(",", ":"))
+                            .encode()).hexdigest()[:16]
+    (out / sweep.SPEC_FILE).write_text(json.dumps({"digest": digest, "spec": old_spec}))
+    (out / "points" / "00000000.json").write_text(json.dumps(
+        {"index": 0, "params": {}, "status": "ok", "results": {"velocity_m_s": -1.0},
+         "error": "", "seconds": 0.0}))
+    with caplog.at_level(logging.WARNING, logger="cablemodels.sweep"):
+        frame = sweep.run(sweep.SweepSpec.from_dict(SPEC), out, jobs=2, progress=False)
+    assert "older cablemodels" in caplog.text
+    assert (out / "points" / "00000000.json.legacy").exists()
+    pd.testing.assert_frame_equal(_by_params(frame), _by_params(reference), check_exact=True)
+
+
 def test_point_result_does_not_depend_on_the_callers_sections(reference, tmp_path, h):
     """Issue 12: a point gave 10.0563 m/s alone and 10.0453 with another axon alive
     in the calling process. Points now run only in workers: with foreign cells
