@@ -22,6 +22,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import textwrap
 import time
 from pathlib import Path
@@ -280,16 +281,70 @@ def test_unwritable_cache_is_a_clear_error(tmp_path):
     assert mechanisms.CACHE_ENV in last and "Traceback" not in proc.stderr
 
 
-@pytest.mark.skipif(hasattr(os, "geteuid") and os.geteuid() == 0,
-                    reason="root ignores file permissions, so a read-only cache cannot be made")
-def test_complete_read_only_cache_is_used(small_build, tmp_path):
+def _read_only_copy(pristine: Path, mod_dir: Path) -> Path:
+    """A copy of a cache (and the sources) that the test's reader cannot write.
+
+    Root ignores file permissions, so as root the reader is user ``nobody``
+    (``setpriv``) and the copy lives in a folder ``nobody`` may traverse."""
+    base = Path(tempfile.mkdtemp(prefix="cablemodels-ro-"))
+    base.chmod(0o755)
+    shutil.copytree(pristine, base / "cache")
+    shutil.copytree(mod_dir, base / "mod")
+    for path in [base / "cache", *(base / "cache").rglob("*")]:
+        path.chmod(path.stat().st_mode & ~0o222 | (0o555 if path.is_dir() else 0o444))
+    return base
+
+
+def _as_reader(code: str, base: Path):
+    prefix = []
+    if os.geteuid() == 0:
+        if shutil.which("setpriv") is None:
+            pytest.skip("as root a read-only cache needs setpriv to drop privileges")
+        prefix = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
+    return subprocess.run([*prefix, sys.executable, "-c", textwrap.dedent(code)], cwd=base,
+                          env=_env(base / "cache"), capture_output=True, text=True, timeout=300)
+
+
+_BUILD_READ_ONLY = """
+from pathlib import Path
+from cablemodels import mechanisms
+try:
+    info = mechanisms.build(Path("mod"), Path("cache"))
+    print("BUILT", info.compiled, info.library)
+except mechanisms.MechanismBuildError as err:
+    print("ERROR", err)
+"""
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid"), reason="POSIX permissions")
+def test_complete_read_only_cache_is_used(small_build):
     mod_dir, pristine = small_build
-    root = _copy(pristine, tmp_path)
-    for path in [root, *root.rglob("*")]:
-        path.chmod(path.stat().st_mode & ~0o222)
+    base = _read_only_copy(pristine, mod_dir)
     try:
-        info = mechanisms.build(mod_dir, root)
-        assert not info.compiled
+        proc = _as_reader(_BUILD_READ_ONLY, base)
+        assert proc.returncode == 0, proc.stderr[-2000:]
+        assert proc.stdout.startswith("BUILT False"), proc.stdout + proc.stderr
     finally:
-        for path in [root, *root.rglob("*")]:
+        for path in [base, *base.rglob("*")]:
             path.chmod(path.stat().st_mode | 0o200)
+        shutil.rmtree(base)
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid"), reason="POSIX permissions")
+def test_damaged_read_only_cache_is_a_clear_error(small_build):
+    mod_dir, pristine = small_build
+    base = _read_only_copy(pristine, mod_dir)
+    try:
+        lib = mechanisms._library_in(_entry(base / "cache"))
+        lib.chmod(0o644)
+        _truncate(lib)
+        lib.chmod(0o444)
+        proc = _as_reader(_BUILD_READ_ONLY, base)
+        assert proc.returncode == 0, proc.stderr[-2000:]
+        assert proc.stdout.startswith("ERROR the mechanism cache"), proc.stdout + proc.stderr
+        assert "not writable" in proc.stdout and mechanisms.CACHE_ENV in proc.stdout
+        assert "does not match the checksum" in proc.stderr  # the warning says why
+    finally:
+        for path in [base, *base.rglob("*")]:
+            path.chmod(path.stat().st_mode | 0o200)
+        shutil.rmtree(base)
