@@ -133,7 +133,8 @@ class Leak:
     pcl_cm_s: float = 0.0
 
     def __post_init__(self):
-        V.check(self, {name: V.PERMEABILITY_CM_S for name in ("pk_cm_s", "pna_cm_s", "pcl_cm_s")})
+        V.check(self, {name: V.PERMEABILITY_CM_S
+                       for name in ("pk_cm_s", "pna_cm_s", "pcl_cm_s")})
 
     @classmethod
     def from_conductance(cls, g_S_cm2: float, e_mV: float, ions: Ions,
@@ -288,8 +289,9 @@ class Membrane:
     def __post_init__(self):
         if self.kinetics is not None and not (isinstance(self.kinetics, str)
                                               and self.kinetics in KINETICS):
-            raise V.ParameterError(f"Membrane.kinetics: unknown channel set {self.kinetics!r}; choose one of "
-                             f"{sorted(KINETICS)} or None for a passive membrane")
+            raise V.ParameterError(f"Membrane.kinetics: unknown channel set {self.kinetics!r}; "
+                                   f"choose one of {sorted(KINETICS)} or None for a passive "
+                                   "membrane")
         V.check(self, _MEMBRANE_SPEC)
 
     def with_(self, **changes) -> "Membrane":

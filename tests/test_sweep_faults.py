@@ -174,7 +174,8 @@ def _cli(spec: dict, tmp_path: Path, *args, timeout: float = 300, wait: bool = T
     path.write_text(json.dumps(spec))
     cmd = [sys.executable, "-m", "cablemodels.sweep", str(path), "--out", str(tmp_path / "out"),
            "--no-progress", *args]
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(HERE), os.environ.get("PYTHONPATH", "")]))
+    env = dict(os.environ,
+               PYTHONPATH=os.pathsep.join([str(HERE), os.environ.get("PYTHONPATH", "")]))
     if not wait:
         return subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                 text=True)
