@@ -26,7 +26,8 @@ import math
 from dataclasses import dataclass, field
 
 from . import parameters as P
-from .biophysics import Ions, Leak, Membrane, check_positive
+from . import validation as V
+from .biophysics import Ions, Leak, Membrane
 from .cell import Cell, Discretization, build_guard
 
 #: Extracellular layer 1 (and layer 0 at nodes) is tied to ground. 1e4 S/cm2 gives the same
@@ -67,12 +68,10 @@ class UnmyelinatedAxonParams:
     discretization: Discretization = field(default_factory=_default_discretization)
 
     def __post_init__(self):
-        where = " in UnmyelinatedAxonParams"
-        check_positive("diameter_um", self.diameter_um, where)
-        check_positive("length_um", self.length_um, where)
-        check_positive("ra_ohm_cm", self.ra_ohm_cm, where)
-        if not math.isfinite(self.temperature_degC):
-            raise ValueError(f"temperature_degC must be finite (got {self.temperature_degC!r})")
+        V.check(self, {"diameter_um": V.DIAMETER_UM, "length_um": V.LENGTH_UM,
+                       "membrane": V.instance(Membrane), "temperature_degC": V.TEMPERATURE_DEGC,
+                       "ions": V.instance(Ions), "ra_ohm_cm": V.RA_OHM_CM,
+                       "discretization": V.instance(Discretization)})
 
     @classmethod
     def mammalian(cls, kinetics: str = "wb", **changes) -> "UnmyelinatedAxonParams":
@@ -94,6 +93,29 @@ def build_unmyelinated_axon(params: UnmyelinatedAxonParams) -> Cell:
         cell.apply_membrane(sec, params.membrane, "axon")
         cell.discretize(params.discretization)
     return cell
+
+
+_MYELINATED_SPEC = {
+    "axon_diameter_um": V.DIAMETER_UM,
+    "g_ratio": V.real(0.05, 1.0, "(axon over fibre diameter)", high_open=True),
+    "n_nodes": V.integer(2, 10000),
+    "internode_length_um": V.positive(1e5, "um", optional=True),
+    "node_length_um": V.positive(1000.0, "um"),
+    "node_diameter_um": V.positive(5000.0, "um", optional=True),
+    "paranode_length_um": V.positive(1e4, "um"),
+    "lamella_period_um": V.positive(1.0, "um"),
+    "cm_per_lamella_membrane_uF_cm2": V.CAPACITANCE_UF_CM2,
+    "g_per_lamella_membrane_S_cm2": V.positive(1000.0, "S/cm2"),
+    "periaxonal_space_um": V.positive(100.0, "um"),
+    "node_membrane": V.instance(Membrane),
+    "internode_membrane": V.instance(Membrane, optional=True),
+    "representation": V.choice("single", "double"),
+    "paranodes": V.flag(),
+    "temperature_degC": V.TEMPERATURE_DEGC,
+    "ions": V.instance(Ions),
+    "ra_ohm_cm": V.RA_OHM_CM,
+    "discretization": V.instance(Discretization),
+}
 
 
 @dataclass(frozen=True)
@@ -148,22 +170,12 @@ class MyelinatedAxonParams:
 
     def __post_init__(self):
         where = " in MyelinatedAxonParams"
-        check_positive("axon_diameter_um", self.axon_diameter_um, where)
-        if not (isinstance(self.g_ratio, (int, float)) and 0 < self.g_ratio < 1):
-            raise ValueError(f"g_ratio must lie in (0, 1) (got {self.g_ratio!r}){where}")
-        if not isinstance(self.n_nodes, int) or self.n_nodes < 2:
-            raise ValueError(f"n_nodes must be an integer >= 2 (got {self.n_nodes!r}){where}")
-        if self.internode_length_um is not None:
-            check_positive("internode_length_um", self.internode_length_um, where)
-        check_positive("node_length_um", self.node_length_um, where)
-        if self.node_diameter_um is not None:
-            check_positive("node_diameter_um", self.node_diameter_um, where)
-        for name in ("paranode_length_um", "lamella_period_um", "cm_per_lamella_membrane_uF_cm2",
-                     "g_per_lamella_membrane_S_cm2", "periaxonal_space_um", "ra_ohm_cm"):
-            check_positive(name, getattr(self, name), where)
-        if self.representation not in ("single", "double"):
-            raise ValueError(f"representation must be 'single' or 'double' "
-                             f"(got {self.representation!r}){where}")
+        V.check(self, _MYELINATED_SPEC)
+        if self.n_lamellae > V.MAX_LAMELLAE:
+            raise V.ParameterError(
+                f"MyelinatedAxonParams: g_ratio {self.g_ratio} around a {self.axon_diameter_um} um "
+                f"axon makes {self.n_lamellae} lamellae of {self.lamella_period_um} um, more than "
+                f"{V.MAX_LAMELLAE} (real sheaths have up to about 300); raise the g-ratio")
         if self.n_lamellae < 1:
             raise ValueError(f"g_ratio {self.g_ratio} leaves room for {self.n_lamellae} lamellae "
                              f"of {self.lamella_period_um} um around a {self.axon_diameter_um} um "

@@ -8,9 +8,11 @@ simulations are tested against.
 from __future__ import annotations
 
 import math
+import numbers
 from dataclasses import dataclass, field, replace
 
 from . import parameters as P
+from . import validation as V
 
 #: Faraday constant (C/mol), exact in the 2019 SI.
 FARADAY_C_MOL = 96485.33212
@@ -36,14 +38,16 @@ def _require(condition: bool, message: str) -> None:
 
 def check_positive(name: str, val: float, where: str = "") -> float:
     """Return ``val`` if it is a finite number > 0, else raise a ValueError naming it."""
-    ok = isinstance(val, (int, float)) and math.isfinite(val) and val > 0
+    ok = (isinstance(val, numbers.Real) and not isinstance(val, bool) and math.isfinite(val)
+          and val > 0)
     _require(ok, f"{name} must be a finite number > 0 (got {val!r}){where}")
     return float(val)
 
 
 def check_nonnegative(name: str, val: float, where: str = "") -> float:
     """Return ``val`` if it is a finite number >= 0, else raise a ValueError naming it."""
-    ok = isinstance(val, (int, float)) and math.isfinite(val) and val >= 0
+    ok = (isinstance(val, numbers.Real) and not isinstance(val, bool) and math.isfinite(val)
+          and val >= 0)
     _require(ok, f"{name} must be a finite number >= 0 (got {val!r}){where}")
     return float(val)
 
@@ -60,8 +64,8 @@ class Ions:
     clo_mM: float
 
     def __post_init__(self):
-        for name in ("nai_mM", "nao_mM", "ki_mM", "ko_mM", "cli_mM", "clo_mM"):
-            check_positive(name, getattr(self, name), " in Ions")
+        V.check(self, {name: V.CONCENTRATION_MM for name in
+                       ("nai_mM", "nao_mM", "ki_mM", "ko_mM", "cli_mM", "clo_mM")})
 
     @classmethod
     def preset(cls, name: str) -> "Ions":
@@ -129,8 +133,8 @@ class Leak:
     pcl_cm_s: float = 0.0
 
     def __post_init__(self):
-        for name in ("pk_cm_s", "pna_cm_s", "pcl_cm_s"):
-            check_nonnegative(name, getattr(self, name), " in Leak")
+        V.check(self, {name: V.PERMEABILITY_CM_S
+                       for name in ("pk_cm_s", "pna_cm_s", "pcl_cm_s")})
 
     @classmethod
     def from_conductance(cls, g_S_cm2: float, e_mV: float, ions: Ions,
@@ -184,6 +188,19 @@ class Leak:
                                         ("cl", self.pcl_cm_s)) if p > 0)
 
 
+_HCN_SPEC = {
+    "pbar_cm_s": V.PERMEABILITY_CM_S,
+    "pna_pk": V.nonnegative(1000.0, "(P_Na/P_K, dimensionless)"),
+    "vhalf_mV": V.VOLTAGE_MV,
+    "slope_mV": V.positive(200.0, "mV"),
+    "camp_shift_mV": V.VOLTAGE_MV,
+    "taupeak_ms": V.positive(1e6, "ms"),
+    "ktau_mV": V.positive(500.0, "mV"),
+    "q10": V.positive(100.0, "(dimensionless)"),
+    "tref_degC": V.TEMPERATURE_DEGC,
+}
+
+
 @dataclass(frozen=True)
 class HCN:
     """Parameters of ``cm_hcn`` (see its COMMENT). ``ktau_mV`` is a shape choice, not data."""
@@ -199,10 +216,7 @@ class HCN:
     tref_degC: float = field(default_factory=lambda: P.value("hcn.tref_degC"))
 
     def __post_init__(self):
-        check_nonnegative("pbar_cm_s", self.pbar_cm_s, " in HCN")
-        check_nonnegative("pna_pk", self.pna_pk, " in HCN")
-        for name in ("slope_mV", "taupeak_ms", "ktau_mV", "q10"):
-            check_positive(name, getattr(self, name), " in HCN")
+        V.check(self, _HCN_SPEC)
 
     @classmethod
     def preset(cls, name: str, pbar_cm_s: float, camp: bool = False) -> "HCN":
@@ -326,6 +340,26 @@ KINETICS = {
 }
 
 
+_MEMBRANE_SPEC = {
+    "kinetics": V.choice(*KINETICS, optional=True),
+    "gnabar_S_cm2": V.CONDUCTANCE_S_CM2,
+    "gkbar_S_cm2": V.CONDUCTANCE_S_CM2,
+    "leak": V.instance(Leak),
+    "cm_uF_cm2": V.CAPACITANCE_UF_CM2,
+    "hcn": V.instance(HCN, optional=True),
+    "pump_imax_mA_cm2": V.nonnegative(100.0, "mA/cm2", optional=True),
+    "accumulation": V.flag(),
+    "vs_um": V.nonnegative(5000.0, "um (0: diam/4)"),
+    "pas_g_S_cm2": V.CONDUCTANCE_S_CM2,
+    "pas_e_mV": V.VOLTAGE_MV,
+    "ena_mV": V.real(-500.0, 500.0, "mV (None: Nernst)", optional=True),
+    "ek_mV": V.real(-500.0, 500.0, "mV (None: Nernst)", optional=True),
+    "gbar_tadj": V.flag(),
+    "leak_model": V.instance(str),
+    "declared": V.instance(tuple),
+}
+
+
 @dataclass(frozen=True)
 class Membrane:
     """What one kind of membrane carries.
@@ -388,20 +422,12 @@ class Membrane:
     declared: tuple[str, ...] = ()
 
     def __post_init__(self):
-        if self.kinetics is not None and self.kinetics not in KINETICS:
-            raise ValueError(f"unknown channel set {self.kinetics!r}; choose one of "
-                             f"{sorted(KINETICS)} or None for a passive membrane")
-        check_nonnegative("gnabar_S_cm2", self.gnabar_S_cm2, " in Membrane")
-        check_nonnegative("gkbar_S_cm2", self.gkbar_S_cm2, " in Membrane")
-        check_positive("cm_uF_cm2", self.cm_uF_cm2, " in Membrane")
-        check_nonnegative("vs_um", self.vs_um, " in Membrane")
-        check_nonnegative("pas_g_S_cm2", self.pas_g_S_cm2, " in Membrane")
-        if self.pump_imax_mA_cm2 is not None:
-            check_nonnegative("pump_imax_mA_cm2", self.pump_imax_mA_cm2, " in Membrane")
-        for name in ("ena_mV", "ek_mV", "pas_e_mV"):
-            val = getattr(self, name)
-            _require(val is None or (isinstance(val, (int, float)) and math.isfinite(val)),
-                     f"{name} must be a finite number or None (got {val!r}) in Membrane")
+        if self.kinetics is not None and not (isinstance(self.kinetics, str)
+                                              and self.kinetics in KINETICS):
+            raise V.ParameterError(f"Membrane.kinetics: unknown channel set {self.kinetics!r}; "
+                                   f"choose one of {sorted(KINETICS)} or None for a passive "
+                                   "membrane")
+        V.check(self, _MEMBRANE_SPEC)
         _require(not (self.accumulation and (self.ena_mV is not None or self.ek_mV is not None)),
                  "accumulation moves E_Na and E_K with the concentrations; it cannot be "
                  "combined with fixed ena_mV/ek_mV in Membrane")

@@ -16,6 +16,7 @@ from typing import Iterator
 import numpy as np
 
 from . import mechanisms
+from . import validation as V
 from .biophysics import KINETICS, Ions, Membrane
 
 #: Roles a section can have.
@@ -46,12 +47,9 @@ class Discretization:
     min_nseg: int = 1
 
     def __post_init__(self):
-        if not (math.isfinite(self.d_lambda) and self.d_lambda > 0):
-            raise ValueError(f"d_lambda must be > 0 (got {self.d_lambda!r})")
-        if not (math.isfinite(self.frequency_hz) and self.frequency_hz > 0):
-            raise ValueError(f"frequency_hz must be > 0 (got {self.frequency_hz!r})")
-        if int(self.min_nseg) < 1:
-            raise ValueError(f"min_nseg must be >= 1 (got {self.min_nseg!r})")
+        V.check(self, {"d_lambda": V.real(1e-4, 10.0, "(fraction of the AC length constant)"),
+                       "frequency_hz": V.positive(1e6, "Hz"),
+                       "min_nseg": V.integer(1, 32767)})
 
     def nseg(self, length_um: float, diameter_um: float, ra_ohm_cm: float,
              cm_uF_cm2: float) -> int:

@@ -1,14 +1,76 @@
-"""The ``cablemodels`` command line."""
+"""The ``cablemodels`` command line.
+
+Every error a user can cause (bad arguments, files that cannot be read or written,
+parameters out of range, a failed mechanism build) ends as one line
+``cablemodels: error: ...`` on stderr and exit status 2, with no partial output
+file left behind. Log messages go to stderr: WARNING and the mechanism compiler's
+INFO lines (a compile takes up to a minute and says so) by default, every INFO
+line with ``-v`` (before or after the subcommand).
+"""
 
 from __future__ import annotations
 
 import argparse
 import logging
 import os
+import re
 import sys
 from pathlib import Path
 
 from . import __version__, mechanisms
+
+
+class CliError(Exception):
+    """A user error found by the CLI itself (reported like every other error)."""
+
+
+def jobs_count(text: str) -> int:
+    """argparse type of every ``--jobs``: an integer >= 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be an integer >= 1 (got {text!r})") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be an integer >= 1 (got {value})")
+    return value
+
+
+def _output_file(text: str) -> Path:
+    """An output file path whose folder exists and is writable, and which is not
+    something other than a regular file (a folder, a device)."""
+    if not text or text.endswith(("/", os.sep)):
+        raise CliError(f"--out {text!r} is not a file name")
+    path = Path(text).expanduser()
+    folder = path.parent
+    if not folder.is_dir():
+        raise CliError(f"cannot write {path}: folder {folder} does not exist")
+    if path.exists() and not path.is_file():
+        raise CliError(f"cannot write {path}: it exists and is not a regular file")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise CliError(f"cannot write {path}: folder {folder} is not writable")
+    return path
+
+
+_HOC_IDENT = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
+
+
+def check_template_name(name: str) -> str:
+    """Refuse template names nrniv could not define: not an identifier, a hoc
+    keyword or a name hoc already has (built-ins, the standard run system,
+    NEURON's and cablemodels' mechanisms)."""
+    if not _HOC_IDENT.match(name):
+        raise CliError(f"template name {name!r} is not a hoc identifier (a letter, then "
+                       "letters, digits or _)")
+    from . import mechanisms
+
+    mechanisms.load()
+    from neuron import h
+
+    h.load_file("stdrun.hoc")
+    if h.name_declared(name):
+        raise CliError(f"template name {name!r} is a hoc keyword or a name hoc already "
+                       "defines; choose another (e.g. Cm_{name})".replace("{name}", name))
+    return name
 
 
 def _cmd_build(args: argparse.Namespace) -> int:
@@ -104,22 +166,33 @@ def _cmd_export_hoc(args: argparse.Namespace) -> int:
     from . import hocio, protocols
 
     cells = _exportable_cells()
+    if args.swc and args.cell is not None:
+        raise CliError(f"give either a cell name ({args.cell!r}) or --swc, not both")
+    if not args.swc and (args.cell or "myelinated") not in cells:
+        raise CliError(f"unknown cell {args.cell!r}; choose one of {sorted(cells)} "
+                       "or give --swc FILE")
+    out = _output_file(args.out)
+    if args.template is not None:
+        check_template_name(args.template)
     if args.swc:
         from .morphology import SwcParams, load_swc, shipped
 
         path = Path(args.swc)
         cell = load_swc(SwcParams(path if path.suffix == ".swc" else shipped(args.swc)))
-    elif args.cell in cells:
-        cell = cells[args.cell]()
     else:
-        raise ValueError(f"unknown cell {args.cell!r}; choose one of {sorted(cells)} "
-                         "or give --swc FILE")
-    if not args.no_rest:
-        protocols.rest_mV(cell)
-    path = hocio.export_hoc(cell, args.out, args.template)
-    print(f"wrote {path} ({cell.nseg_total()} segments; sections "
-          + ", ".join(f"{role}[{len(secs)}]" for role, secs in cell.roles.items()) + ")")
-    cell.delete()
+        cell = cells[args.cell or "myelinated"]()
+    part = out.with_name(out.name + ".part")
+    had_part = part.exists()
+    try:
+        if not args.no_rest:
+            protocols.rest_mV(cell)
+        path = hocio.export_hoc(cell, out, args.template)
+        print(f"wrote {path} ({cell.nseg_total()} segments; sections "
+              + ", ".join(f"{role}[{len(secs)}]" for role, secs in cell.roles.items()) + ")")
+    finally:
+        cell.delete()
+        if not had_part:
+            part.unlink(missing_ok=True)
     return 0
 
 
@@ -131,9 +204,12 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
                       retry_failed=args.retry_failed, mpi=args.mpi)
     failed = int((frame["status"] != "ok").sum())
     print(f"{len(frame)} points ({failed} failed) in {Path(args.out) / sweep.TABLE_FILE}")
+    if failed:
+        print(f"cablemodels: {failed} of {len(frame)} points failed (errors in the 'error' "
+              "column; rerun with --retry-failed after fixing the cause)", file=sys.stderr)
     if args.mpi:
-        sweep.finalize_mpi()  # does not return
-    return 0
+        sweep.finalize_mpi(1 if failed else 0)  # does not return
+    return 1 if failed else 0
 
 
 def make_parser() -> argparse.ArgumentParser:
@@ -144,10 +220,13 @@ def make_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"cablemodels {__version__}")
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress to stderr")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS,
+                        help="log progress to stderr")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     p = sub.add_parser(
-        "build",
+        "build", parents=[common],
         help="compile the mechanisms (if needed) and print the library path",
         description="Compile cablemodels' NMODL mechanisms into the cache (if not there yet) "
         "and print the absolute path of the compiled library. hoc users pass it to "
@@ -156,7 +235,7 @@ def make_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_build)
 
     p = sub.add_parser(
-        "doctor",
+        "doctor", parents=[common],
         help="check NEURON, compiler, cache and mechanisms; exit 1 on a problem",
         description="Print one OK / PROBLEM line each for NEURON, the C++ compiler, nrnivmodl, "
         "the cache folder, the mechanisms and the working directory. Exit status 1 on a problem.",
@@ -164,23 +243,24 @@ def make_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_doctor)
 
     p = sub.add_parser(
-        "demo",
+        "demo", parents=[common],
         help="build an axon, fire an action potential, print its conduction velocity",
         description="A 30-second check that everything works: a squid-HH unmyelinated axon "
-        "at 6.3 degC fires one action potential and its conduction velocity is printed "
-        "next to Hodgkin & Huxley's 1952 computed value.",
+        "of the 1952 paper's diameter (476 um) at 18.5 degC fires one action potential and "
+        "its conduction velocity is printed next to Hodgkin & Huxley's 1952 computed value "
+        "(18.8 m/s).",
     )
     p.set_defaults(func=_cmd_demo)
 
     p = sub.add_parser(
-        "export-hoc",
+        "export-hoc", parents=[common],
         help="write a cell as a hoc template for nrniv",
         description="Build a named cell (or an SWC morphology) with its cited defaults and "
         "write it as a hoc template (begintemplate ... endtemplate) that nrniv loads with "
         "cablemodels' library: nrniv -dll \"$(cablemodels build)\" FILE your_script.hoc. "
         "See docs/hoc.md for the template's interface.",
     )
-    p.add_argument("cell", nargs="?", default="myelinated",
+    p.add_argument("cell", nargs="?", default=None,
                    help="squid-axon, mammalian-axon, myelinated (default), myelinated-double, "
                    "granule-soma, interneuron-soma, pyramidal-soma, motoneuron-soma")
     p.add_argument("--swc", help="an SWC file, or the name of a shipped morphology "
@@ -192,7 +272,7 @@ def make_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_export_hoc)
 
     p = sub.add_parser(
-        "sweep",
+        "sweep", parents=[common],
         help="run (or resume) a parameter sweep from a JSON/TOML spec",
         description="Run every point of SPEC (protocol, grid and/or points, fixed) and write "
         "one file per finished point plus results.csv into --out. Running the same command "
@@ -201,8 +281,9 @@ def make_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("spec", help="sweep specification (.json or .toml)")
     p.add_argument("--out", required=True, help="folder for the points and results.csv")
-    p.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
-                   help="local processes (default: every core)")
+    p.add_argument("--jobs", type=jobs_count, default=os.cpu_count() or 1,
+                   help="worker processes (default: every core); points always run in "
+                   "workers, never in this process")
     p.add_argument("--mpi", action="store_true",
                    help="distribute points with NEURON's ParallelContext over MPI")
     p.add_argument("--retry-failed", action="store_true", help="run failed points again")
@@ -210,28 +291,59 @@ def make_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_sweep)
 
     p = sub.add_parser(
-        "reproduce",
+        "reproduce", parents=[common],
         help="run every claim analysis and write the report",
         description="Simulate every core and in-scope claim of CLAIMS.md and write report.md, "
         "report.html, claims.csv, figures/, data/ and provenance.json into --out.",
     )
     p.add_argument("--quick", action="store_true", help="smaller sweeps (about a minute)")
     p.add_argument("--out", default="report", help="output folder (default: ./report)")
-    p.add_argument("--jobs", type=int, default=1, help="analyses run in parallel processes")
+    p.add_argument("--jobs", type=jobs_count, default=1,
+                   help="analyses run in parallel processes (an integer >= 1)")
     p.set_defaults(func=_cmd_reproduce)
     return parser
 
 
+def _setup_logging(verbose: bool) -> None:
+    """INFO to stderr for the compiler's messages always, for everything with -v."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.addHandler(handler)
+    root.setLevel(logging.INFO if verbose else logging.WARNING)
+    logging.getLogger(mechanisms.__name__).setLevel(logging.INFO)
+
+
+def _os_message(err: OSError) -> str:
+    what = err.strerror or str(err)
+    where = f"{err.filename}" + (f" -> {err.filename2}" if err.filename2 else "")
+    return f"{what}: {where}" if err.filename else what
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Entry point of the ``cablemodels`` console script."""
-    args = make_parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
-                        format="%(name)s: %(message)s")
+    """Entry point of the ``cablemodels`` console script.
+
+    Returns
+    -------
+    int
+        0 on success, 1 when a command ran but found problems (``doctor``) or
+        failed points (``sweep``), 2 on an error (message on stderr), 130 when
+        interrupted (Ctrl-C).
+    """
+    parser = make_parser()
+    args = parser.parse_args(argv)
+    _setup_logging(args.verbose)
     try:
         return args.func(args)
-    except (mechanisms.MechanismBuildError, mechanisms.MechanismClashError, ValueError) as err:
+    except (mechanisms.MechanismBuildError, mechanisms.MechanismClashError, ValueError,
+            CliError) as err:
         print(f"cablemodels: error: {err}", file=sys.stderr)
-        return 2
+    except OSError as err:
+        print(f"cablemodels: error: {_os_message(err)}", file=sys.stderr)
+    except KeyboardInterrupt:
+        print("cablemodels: interrupted", file=sys.stderr)
+        return 130
+    return 2
 
 
 if __name__ == "__main__":

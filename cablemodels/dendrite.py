@@ -5,7 +5,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from .biophysics import Ions, Membrane, check_positive
+from . import validation as V
+from .biophysics import Ions, Membrane
 from .cell import Cell, Discretization, build_guard
 
 
@@ -18,8 +19,8 @@ class Branch:
     children: tuple["Branch", ...] = ()
 
     def __post_init__(self):
-        check_positive("length_um", self.length_um, " in Branch")
-        check_positive("diameter_um", self.diameter_um, " in Branch")
+        V.check(self, {"length_um": V.LENGTH_UM, "diameter_um": V.DIAMETER_UM,
+                       "children": V.instance(tuple, list)})
         if not all(isinstance(c, Branch) for c in self.children):
             raise ValueError("Branch.children must be Branch instances")
 
@@ -89,7 +90,9 @@ class DendriteParams:
     discretization: Discretization = field(default_factory=Discretization)
 
     def __post_init__(self):
-        check_positive("ra_ohm_cm", self.ra_ohm_cm, " in DendriteParams")
+        V.check(self, {"tree": V.instance(Branch), "membrane": V.instance(Membrane),
+                       "temperature_degC": V.TEMPERATURE_DEGC, "ions": V.instance(Ions),
+                       "ra_ohm_cm": V.RA_OHM_CM, "discretization": V.instance(Discretization)})
 
 
 def attach_tree(cell: Cell, tree: Branch, membrane: Membrane, ra_ohm_cm: float,

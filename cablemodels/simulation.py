@@ -22,6 +22,7 @@ import math
 from dataclasses import asdict, dataclass
 
 from . import __version__, mechanisms
+from . import validation as V
 from .cell import hoc
 
 _pc = None
@@ -149,16 +150,10 @@ class Integrator:
     maxorder: int = 0
 
     def __post_init__(self):
-        if self.method not in ("fixed", "cvode"):
-            raise ValueError(f"method must be 'fixed' or 'cvode' (got {self.method!r})")
-        if not (math.isfinite(self.dt_ms) and self.dt_ms > 0):
-            raise ValueError(f"dt_ms must be > 0 (got {self.dt_ms!r})")
-        if self.secondorder not in (0, 1, 2):
-            raise ValueError(f"secondorder must be 0, 1 or 2 (got {self.secondorder!r})")
-        for name in ("atol", "rtol"):
-            val = getattr(self, name)
-            if not (math.isfinite(val) and val > 0):
-                raise ValueError(f"{name} must be > 0 (got {val!r})")
+        V.check(self, {"method": V.choice("fixed", "cvode"), "dt_ms": V.real(1e-6, 100.0, "ms"),
+                       "secondorder": V.choice(0, 1, 2), "atol": V.positive(1.0, ""),
+                       "rtol": V.positive(1.0, ""), "local_dt": V.flag(),
+                       "maxorder": V.integer(0, 5)})
 
     def describe(self) -> dict:
         """The settings as a plain dict (for result provenance)."""

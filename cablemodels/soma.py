@@ -9,7 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from . import parameters as P
-from .biophysics import Ions, Membrane, check_positive
+from . import validation as V
+from .biophysics import Ions, Membrane
 from .cell import Cell, Discretization, build_guard
 from .dendrite import Branch, attach_tree
 
@@ -48,8 +49,11 @@ class NeuronParams:
 
     def __post_init__(self):
         where = " in NeuronParams"
-        check_positive("soma_diameter_um", self.soma_diameter_um, where)
-        check_positive("ra_ohm_cm", self.ra_ohm_cm, where)
+        V.check(self, {"soma_diameter_um": V.DIAMETER_UM, "membrane": V.instance(Membrane),
+                       "dendrites": V.instance(tuple, list),
+                       "dendrite_membrane": V.instance(Membrane, optional=True),
+                       "temperature_degC": V.TEMPERATURE_DEGC, "ions": V.instance(Ions),
+                       "ra_ohm_cm": V.RA_OHM_CM, "discretization": V.instance(Discretization)})
         if not all(isinstance(b, Branch) for b in self.dendrites):
             raise ValueError(f"dendrites must be Branch instances{where}")
 

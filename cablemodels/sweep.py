@@ -7,20 +7,32 @@ and ``fixed`` values shared by every point. Every point is checked before any
 simulation starts: unknown parameters, wrong types, empty grids and values the
 builders reject all raise :class:`SweepSpecError`.
 
-Each finished point is written at once to ``out_dir/points/NNNNNNNN.json``
-(written to a temporary file, flushed to disk, then renamed into place, so a
-point file is either complete or absent, even after SIGKILL). Running the same
-spec on the same folder again resumes: finished points are read back, not
-recomputed. A point whose protocol raises is recorded with its error and the
-sweep goes on. The table (``results.csv``, one row per point in grid order,
-parameters then results, units in column names) is assembled from the point
-files at the end.
+Each finished point is written at once to ``out_dir/points/KEY.json``, where
+KEY hashes the point's protocol and full parameter set (:func:`point_key`), so
+a point is found again whatever order the grid is written in (written to a
+temporary file, flushed to disk, then renamed into place, so a point file is
+either complete or absent, even after SIGKILL). Running the same spec on the
+same folder again resumes: a point file is reused only if its protocol,
+parameters, mechanism hash and cablemodels version are exactly the spec's; an
+unreadable one is named (warning), moved aside and recomputed; with
+``spec.json`` deleted, a folder holding points of another spec is refused. A
+point whose protocol raises, crashes its worker or runs longer than the spec's
+``time_limit_s`` is recorded as failed and the sweep goes on
+(``cablemodels sweep`` then exits with status 1). The table (``results.csv``,
+one row per point in the spec's order, parameters then results, units in
+column names) is assembled from the point files at the end.
 
-Points run serially, on a pool of local processes (``jobs``; each point in a
-fresh cell, NEURON state reset by :func:`simulation.start`), or under MPI with
-NEURON's ParallelContext bulletin board (``mpiexec -n N python -m
-cablemodels.sweep SPEC --out DIR --mpi``). A point's result does not depend on
-where it ran: fixed-step results are bitwise identical (tested).
+Points always run in spawned worker processes (``jobs`` of them), never in the
+calling process, so a result cannot depend on NEURON sections or globals the
+caller holds (tested bitwise with a foreign cell alive in the caller); workers
+end when the caller dies, even by SIGKILL. Under MPI, points run on NEURON's
+ParallelContext bulletin board (``mpiexec -n N python -m cablemodels.sweep SPEC
+--out DIR --mpi``; no per-point time limit there). A point's result does not
+depend on where it ran: fixed-step results are bitwise identical (tested).
+
+Workers are started with ``multiprocessing``'s spawn method, which re-imports
+the caller's main script: call :func:`run` from a module, a script guarded by
+``if __name__ == "__main__":``, or a notebook.
 """
 
 from __future__ import annotations
@@ -31,10 +43,14 @@ import importlib
 import inspect
 import itertools
 import json
+import logging
 import math
+import numbers
 import os
+import signal
 import socket
 import sys
+import threading
 import time
 import traceback
 from dataclasses import dataclass, field
@@ -44,6 +60,9 @@ from typing import Callable, Mapping
 import pandas as pd
 
 from . import simulation as sim
+from . import validation as V
+
+log = logging.getLogger(__name__)
 
 SPEC_FILE = "spec.json"
 #: Under MPI, simulated time between the master's visits to the bulletin board.
@@ -58,6 +77,31 @@ class SweepSpecError(ValueError):
 
 
 # --------------------------------------------------------------------------- protocols
+#: Options every built-in protocol takes besides the cell's parameters.
+RUN_OPTIONS = {
+    "method": V.choice("default", "fixed", "cvode"),
+    "dt_ms": V.real(1e-6, 100.0, "ms", optional=True),
+    "rest_cost": V.flag(),
+}
+
+
+def check_run_options(protocol: str, method: str = "default", dt_ms: float | None = None,
+                      **options) -> None:
+    """Check a built-in protocol's run options (``method``, ``dt_ms``, ``rest_cost``).
+
+    Raises
+    ------
+    ParameterError
+        An unknown method, a dt out of range, dt with ``method='default'``, a
+        non-boolean ``rest_cost``.
+    """
+    V.check_args(protocol, RUN_OPTIONS, method=method, dt_ms=dt_ms,
+                 **{k: v for k, v in options.items() if k in RUN_OPTIONS})
+    if method == "default" and dt_ms is not None:
+        raise V.ParameterError(f"{protocol}: dt_ms = {dt_ms!r} needs method 'fixed' or "
+                               "'cvode' (method 'default' picks its own integrator)")
+
+
 def _integrator(method: str, dt_ms: float | None, cell):
     from . import simulation as sim
 
@@ -176,9 +220,11 @@ def soma_passive(preset: str = "pyramidal", **fields) -> dict:
 
 
 def _soma_params(preset: str = "pyramidal", **fields):
+    """The preset's soma with ``fields`` changed (``soma_diameter_um`` included: the
+    preset then only supplies the other defaults)."""
     from .soma import NeuronParams
 
-    return NeuronParams.preset(preset, **fields)
+    return dataclasses.replace(NeuronParams.preset(preset), **fields)
 
 
 #: Built-in protocols: name -> (function, parameter factory, name of the parameter
@@ -208,7 +254,7 @@ def resolve(protocol: str) -> Callable:
 
 
 # --------------------------------------------------------------------------- spec
-_TYPES = {"float": (float, int), "int": (int,), "str": (str,), "bool": (bool,)}
+_TYPES = {"float": (numbers.Real,), "int": (numbers.Integral,), "str": (str,), "bool": (bool,)}
 
 
 def _accepts(annotation, value) -> bool:
@@ -221,7 +267,7 @@ def _accepts(annotation, value) -> bool:
         kinds = _TYPES.get(option)
         if kinds and isinstance(value, kinds) and not (isinstance(value, bool)
                                                        and option in ("float", "int")):
-            return not (isinstance(value, float) and not math.isfinite(value))
+            return not (option == "float" and not math.isfinite(value))
     return not any(o in _TYPES for o in options)  # unknown annotation: no check
 
 
@@ -251,19 +297,40 @@ class SweepSpec:
         Explicit points (instead of, or after, the grid's).
     fixed : dict
         Values shared by every point (a point's own value wins).
+    time_limit_s : float
+        Longest one point may run (s); a point that takes longer is stopped and
+        recorded with status ``timeout``. Default :data:`DEFAULT_TIME_LIMIT_S`.
+
+    A point is identified by its protocol and full parameter set (:func:`point_key`),
+    not by its position: the same grid written in another order is the same sweep.
+    numpy scalars in the spec are stored as Python numbers.
     """
 
     protocol: str
     grid: Mapping[str, list] = field(default_factory=dict)
     points: tuple = ()
     fixed: Mapping[str, object] = field(default_factory=dict)
+    time_limit_s: float = None  # type: ignore[assignment]
+
+    def __post_init__(self):
+        limit = DEFAULT_TIME_LIMIT_S if self.time_limit_s is None else self.time_limit_s
+        try:
+            limit = V.check_value("SweepSpec", "time_limit_s", limit, V.positive(1e6, "s"))
+        except ValueError as err:
+            raise SweepSpecError(str(err)) from None
+        object.__setattr__(self, "time_limit_s", limit)
+        object.__setattr__(self, "grid", {k: [_plain_value(v) for v in values]
+                                          for k, values in dict(self.grid).items()})
+        object.__setattr__(self, "points", tuple({k: _plain_value(v) for k, v in dict(p).items()}
+                                                 for p in self.points))
+        object.__setattr__(self, "fixed", {k: _plain_value(v) for k, v in dict(self.fixed).items()})
 
     @classmethod
     def from_dict(cls, data: Mapping) -> "SweepSpec":
-        unknown = sorted(set(data) - {"protocol", "grid", "points", "fixed"})
+        unknown = sorted(set(data) - {"protocol", "grid", "points", "fixed", "time_limit_s"})
         if unknown:
             raise SweepSpecError(f"unknown sweep key(s) {unknown}; use protocol, grid, "
-                                 "points, fixed")
+                                 "points, fixed, time_limit_s")
         if "protocol" not in data:
             raise SweepSpecError("a sweep needs a 'protocol'")
         grid = data.get("grid", {}) or {}
@@ -280,7 +347,7 @@ class SweepSpec:
         if not isinstance(fixed, Mapping):
             raise SweepSpecError(f"'fixed' must be a table of parameter values (got {fixed!r})")
         return cls(str(data["protocol"]), {k: list(v) for k, v in grid.items()},
-                   tuple(dict(p) for p in points), dict(fixed))
+                   tuple(dict(p) for p in points), dict(fixed), data.get("time_limit_s"))
 
     @classmethod
     def from_file(cls, path: str | Path) -> "SweepSpec":
@@ -301,11 +368,17 @@ class SweepSpec:
 
     def to_dict(self) -> dict:
         return {"protocol": self.protocol, "grid": {k: list(v) for k, v in self.grid.items()},
-                "points": [dict(p) for p in self.points], "fixed": dict(self.fixed)}
+                "points": [dict(p) for p in self.points], "fixed": dict(self.fixed),
+                "time_limit_s": self.time_limit_s}
 
     def digest(self) -> str:
-        """Hash of the canonical spec (a folder holds exactly one sweep)."""
-        text = json.dumps(self.to_dict(), sort_keys=True, separators=(",", ":"))
+        """Hash of the set of points (a folder holds exactly one sweep).
+
+        It depends on the protocol and on which parameter sets are swept, not on
+        the order they are written in, nor on the time limit.
+        """
+        keys = sorted(point_key(self.protocol, p) for p in self.expand())
+        text = json.dumps({"protocol": self.protocol, "points": keys}, separators=(",", ":"))
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 
     def expand(self) -> list[dict]:
@@ -335,6 +408,13 @@ class SweepSpec:
                             if str(f.type) in _SCALAR})
             allowed.update(_signature_types(factory)[0])
             varkw = False
+        seen: dict[str, int] = {}
+        for i, point in enumerate(points):
+            key = point_key(self.protocol, point)
+            if key in seen:
+                raise SweepSpecError(f"points {seen[key]} and {i} have the same parameters "
+                                     f"({point}); each point must be distinct")
+            seen[key] = i
         for i, point in enumerate(points):
             for key, value in point.items():
                 if key not in allowed:
@@ -349,8 +429,9 @@ class SweepSpec:
                         f"(expected {allowed[key]})")
             if factory is not None:
                 try:
-                    factory(**{k: v for k, v in point.items()
-                               if k not in ("method", "dt_ms", "rest_cost")})
+                    check_run_options(self.protocol, **{k: v for k, v in point.items()
+                                                        if k in RUN_OPTIONS})
+                    factory(**{k: v for k, v in point.items() if k not in RUN_OPTIONS})
                 except (ValueError, TypeError) as err:
                     raise SweepSpecError(f"point {i} ({point}): {err}") from None
         return points
@@ -358,10 +439,34 @@ class SweepSpec:
 
 _SCALAR = ("float", "int", "str", "bool", "float | None", "int | None")
 
+#: Default per-point time limit (s): points take 0.1-60 s; a point still running
+#: after this is taken to hang (an absurd discretisation, a stuck solver).
+DEFAULT_TIME_LIMIT_S = 600.0
+#: Longest a worker may take to start (import NEURON, load the mechanisms).
+WORKER_START_LIMIT_S = 300.0
+
+
+def _plain_value(value):
+    """numpy scalars as Python numbers (specs are written as JSON)."""
+    if not isinstance(value, (str, bytes)) and hasattr(value, "item") and hasattr(value, "dtype"):
+        return value.item()
+    return value
+
 
 # --------------------------------------------------------------------------- storage
-def _point_path(out_dir: Path, index: int) -> Path:
-    return out_dir / POINTS_DIR / f"{index:08d}.json"
+def point_key(protocol: str, params: Mapping) -> str:
+    """A point's identity: a hash of its protocol and full parameter set.
+
+    The key does not depend on where the point sits in the grid, so a grid written
+    in another order (keys or values) maps every point to the same file.
+    """
+    text = json.dumps({"protocol": protocol, "params": dict(params)}, sort_keys=True,
+                      separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()[:20]
+
+
+def _point_path(out_dir: Path, key: str) -> Path:
+    return out_dir / POINTS_DIR / f"{key}.json"
 
 
 def _write_atomic(path: Path, text: str) -> None:
@@ -374,26 +479,38 @@ def _write_atomic(path: Path, text: str) -> None:
     os.replace(tmp, path)
 
 
+def _stamp() -> dict:
+    """What a point's numbers depend on besides its parameters."""
+    from . import __version__, mechanisms
+
+    return {"mechanism_hash": mechanisms.source_hash()[:16], "cablemodels_version": __version__}
+
+
+def _write_record(protocol: str, index: int, params: dict, out_dir: Path, status: str,
+                  results: dict, error: str, seconds: float, **extra) -> dict:
+    record = {"key": point_key(protocol, params), "protocol": protocol, "index": int(index),
+              "params": params, "host": socket.gethostname(), "pid": os.getpid(),
+              **_stamp(), "status": status, "results": results, "error": error, **extra,
+              "seconds": seconds}
+    _write_atomic(_point_path(Path(out_dir), record["key"]), json.dumps(record))
+    return record
+
+
 def run_point(protocol: str, index: int, params: dict, out_dir: str) -> dict:
     """Run one point and write its record; returns the record. Never raises for a
     failure of the protocol itself (the error is recorded)."""
     index = int(index)  # the bulletin board passes numbers as doubles
     started = time.perf_counter()
-    record = {"index": index, "params": params, "host": socket.gethostname(),
-              "pid": os.getpid()}
     try:
         results = resolve(protocol)(**params)
         if not isinstance(results, Mapping):
             raise TypeError(f"protocol returned {type(results).__name__}, not a dict")
-        record.update(status="ok", results={k: _plain(v) for k, v in results.items()},
-                      error="")
+        status, results, error, extra = "ok", {k: _plain(v) for k, v in results.items()}, "", {}
     except Exception as err:  # recorded, and the sweep goes on
-        record.update(status="error", results={},
-                      error=f"{type(err).__name__}: {err}",
-                      traceback=traceback.format_exc(limit=5))
-    record["seconds"] = time.perf_counter() - started
-    _write_atomic(_point_path(Path(out_dir), index), json.dumps(record))
-    return record
+        status, results, error = "error", {}, f"{type(err).__name__}: {err}"
+        extra = {"traceback": traceback.format_exc(limit=5)}
+    return _write_record(protocol, index, params, Path(out_dir), status, results, error,
+                         time.perf_counter() - started, **extra)
 
 
 def _plain(value):
@@ -406,51 +523,135 @@ def _plain(value):
 
 def _prepare(spec: SweepSpec, out_dir: Path) -> list[dict]:
     points = spec.validate()
-    (out_dir / POINTS_DIR).mkdir(parents=True, exist_ok=True)
-    for stale in (out_dir / POINTS_DIR).glob(".*.tmp"):  # left by a killed writer
-        stale.unlink(missing_ok=True)
-    from . import __version__, mechanisms
-
     spec_path = out_dir / SPEC_FILE
-    mech_hash = mechanisms.source_hash()[:16]
+    stamp = _stamp()
     if spec_path.exists():
-        old = json.loads(spec_path.read_text())
-        if old.get("digest") != spec.digest():
+        try:
+            old = json.loads(spec_path.read_text())
+        except (OSError, ValueError) as err:
+            raise SweepSpecError(f"cannot read {spec_path} ({err}); the folder's sweep is "
+                                 "unknown: use another folder, or delete that file to have "
+                                 "every point file checked against this spec") from None
+        if old.get("digest") == _legacy_digest(spec):
+            # written by cablemodels <= 0.1.0 (points named by index): same sweep; its
+            # point files lack the fields that prove what they are, so they are recomputed
+            log.warning("%s was written by an older cablemodels; its points are recomputed "
+                        "(old point files kept as points/*.json.legacy)", out_dir)
+            for path in (out_dir / POINTS_DIR).glob("[0-9]" * 8 + ".json"):
+                path.replace(path.with_name(path.name + ".legacy"))
+            _write_spec_file(spec_path, spec, len(points), stamp)
+        elif old.get("digest") != spec.digest():
             raise SweepSpecError(f"{out_dir} holds a different sweep (spec {old.get('digest')}, "
                                  f"this one {spec.digest()}); use another folder")
-        if (old.get("mechanism_hash"), old.get("cablemodels_version")) != (mech_hash,
-                                                                           __version__):
+        elif (old.get("mechanism_hash"), old.get("cablemodels_version")) != (
+                stamp["mechanism_hash"], stamp["cablemodels_version"]):
             raise SweepSpecError(
                 f"{out_dir} was computed with other mechanism sources or another cablemodels "
                 f"(mechanisms {old.get('mechanism_hash')}, version "
-                f"{old.get('cablemodels_version')}; now {mech_hash}, {__version__}); its points "
-                "would not be comparable: use another folder")
-    else:
-        _write_atomic(spec_path, json.dumps({"digest": spec.digest(), "n_points": len(points),
-                                             "mechanism_hash": mech_hash,
-                                             "cablemodels_version": __version__,
-                                             "spec": spec.to_dict()}, indent=1, sort_keys=True))
+                f"{old.get('cablemodels_version')}; now {stamp['mechanism_hash']}, "
+                f"{stamp['cablemodels_version']}); its points would not be comparable: use "
+                "another folder")
+    (out_dir / POINTS_DIR).mkdir(parents=True, exist_ok=True)
+    for stale in (out_dir / POINTS_DIR).glob(".*.tmp"):  # left by a killed writer
+        stale.unlink(missing_ok=True)
+    if not spec_path.exists():
+        # A folder without spec.json (new, or its spec.json deleted): every point file
+        # already there must be a point of this spec, computed by these mechanisms.
+        wanted = {point_key(spec.protocol, p) for p in points}
+        foreign = [path.name for path, record in _read_points(out_dir)
+                   if record.get("key") not in wanted or not _same_stamp(record, stamp)]
+        if foreign:
+            raise SweepSpecError(
+                f"{out_dir / POINTS_DIR} holds {len(foreign)} point file(s) that are not "
+                f"points of this sweep or were computed by other mechanisms or another "
+                f"cablemodels (e.g. {foreign[0]}), and {SPEC_FILE} is missing; use another "
+                "folder")
+        _write_spec_file(spec_path, spec, len(points), stamp)
     return points
 
 
-def finished(out_dir: str | Path) -> dict[int, dict]:
-    """Point index -> record for every complete point file in ``out_dir``."""
-    out = {}
+def _write_spec_file(path: Path, spec: SweepSpec, n_points: int, stamp: dict) -> None:
+    _write_atomic(path, json.dumps({"digest": spec.digest(), "n_points": n_points, **stamp,
+                                    "spec": spec.to_dict()}, indent=1, sort_keys=True))
+
+
+def _legacy_digest(spec: SweepSpec) -> str:
+    """The folder digest cablemodels 0.1.0 wrote (order-sensitive spec text)."""
+    data = {k: v for k, v in spec.to_dict().items() if k != "time_limit_s"}
+    text = json.dumps(data, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def _same_stamp(record: Mapping, stamp: Mapping) -> bool:
+    return all(record.get(k) == v for k, v in stamp.items())
+
+
+def _read_points(out_dir: Path) -> list[tuple[Path, dict]]:
+    """Every readable point file; an unreadable one is named (warning) and moved aside
+    to ``NAME.corrupt`` so that its point is computed again."""
+    out = []
     for path in sorted((Path(out_dir) / POINTS_DIR).glob("*.json")):
         if path.name.startswith("."):
             continue
-        record = json.loads(path.read_text())
-        out[int(record["index"])] = record
+        try:
+            record = json.loads(path.read_text())
+            if not isinstance(record, dict) or not isinstance(record.get("params"), dict):
+                raise ValueError("not a point record")
+            record.setdefault("protocol", None)
+            if "key" not in record and record["protocol"] is not None:
+                record["key"] = point_key(record["protocol"], record["params"])
+        except (OSError, ValueError) as err:
+            log.warning("point file %s is unreadable (%s); moved to %s.corrupt and its point "
+                        "will be computed again", path, err, path.name)
+            try:
+                path.replace(path.with_name(path.name + ".corrupt"))
+            except OSError:
+                pass
+            continue
+        out.append((path, record))
     return out
 
 
-def table(out_dir: str | Path) -> pd.DataFrame:
-    """The sweep's tidy table: one row per finished point, in point order."""
-    rows = []
-    for index, record in sorted(finished(out_dir).items()):
-        rows.append({"point": index, **record["params"], **record["results"],
-                     "status": record["status"], "error": record["error"],
-                     "run_time_s": record["seconds"]})
+def finished(out_dir: str | Path, spec: SweepSpec | None = None) -> dict[str, dict]:
+    """Point key -> record for every complete, readable point file in ``out_dir``.
+
+    With ``spec``, only records whose protocol and parameters are exactly those of
+    one of the spec's points, computed by the current mechanisms and cablemodels,
+    are returned; others are skipped with a warning.
+    """
+    out = {}
+    wanted = None
+    if spec is not None:
+        wanted = {point_key(spec.protocol, p): p for p in spec.expand()}
+        stamp = _stamp()
+    for path, record in _read_points(Path(out_dir)):
+        key = record.get("key")
+        if wanted is not None:
+            if key not in wanted or record.get("protocol") != spec.protocol or (
+                    record["params"] != wanted[key]) or not _same_stamp(record, stamp):
+                log.warning("point file %s does not belong to this sweep (parameters, protocol "
+                            "or mechanisms differ); not reused", path)
+                continue
+        if key in out and out[key]["status"] == "ok":
+            continue
+        out[key] = record
+    return out
+
+
+def table(out_dir: str | Path, spec: SweepSpec | None = None) -> pd.DataFrame:
+    """The sweep's tidy table: one row per finished point, in point order.
+
+    With ``spec`` (as :func:`run` does), rows follow the spec's point order and
+    ``point`` is the index there; without it, the order recorded in the files.
+    """
+    records = finished(out_dir, spec)
+    if spec is not None:
+        order = [(i, point_key(spec.protocol, p)) for i, p in enumerate(spec.expand())]
+        chosen = [(i, records[k]) for i, k in order if k in records]
+    else:
+        chosen = sorted(((r["index"], r) for r in records.values()), key=lambda x: x[0])
+    rows = [{"point": i, **r["params"], **r["results"], "status": r["status"],
+             "error": r["error"], "run_time_s": r["seconds"]} for i, r in chosen]
     return pd.DataFrame(rows)
 
 
@@ -459,22 +660,34 @@ def run(spec: SweepSpec, out_dir: str | Path, jobs: int = 1, progress: bool = Tr
         retry_failed: bool = False, mpi: bool = False) -> pd.DataFrame:
     """Run (or resume) ``spec`` into ``out_dir``; return the table (also ``results.csv``).
 
-    ``jobs`` > 1 uses that many local processes; ``mpi=True`` uses NEURON's
-    ParallelContext bulletin board (start under ``mpiexec``; returns only on rank 0,
-    the other ranks serve points until the sweep is done and then exit).
+    Points always run in worker processes (``jobs`` of them, at least one), never in
+    the calling process: a point's result then cannot depend on what the caller
+    holds (its own NEURON sections, globals it changed), and a point that exceeds
+    ``spec.time_limit_s`` or crashes its worker is recorded as failed while the
+    sweep goes on. ``mpi=True`` uses NEURON's ParallelContext bulletin board instead
+    (start under ``mpiexec``; returns only on rank 0, the other ranks serve points
+    until the sweep is done and then exit; no time limit there).
+
+    Raises
+    ------
+    SweepSpecError
+        The spec or the folder cannot be used (before any simulation).
     """
     from tqdm.auto import tqdm
 
-    if int(jobs) < 1:
-        raise SweepSpecError(f"jobs must be >= 1 (got {jobs!r})")
+    if isinstance(jobs, bool) or not isinstance(jobs, numbers.Integral) or jobs < 1:
+        raise SweepSpecError(f"jobs must be an integer >= 1 (got {jobs!r})")
     out_dir = Path(out_dir)
-    spec.validate()  # on every rank, before any simulation or MPI set-up
+    points = spec.validate()  # on every rank, before any simulation or MPI set-up
     pc = _mpi_context() if mpi else None  # MPI workers serve points inside this call
     try:
-        points = _prepare(spec, out_dir)
-        done = finished(out_dir)
-        todo = [(i, p) for i, p in enumerate(points)
-                if i not in done or (retry_failed and done[i]["status"] != "ok")]
+        _prepare(spec, out_dir)
+        done = finished(out_dir, spec)
+        todo = []
+        for i, p in enumerate(points):
+            record = done.get(point_key(spec.protocol, p))
+            if record is None or (retry_failed and record["status"] != "ok"):
+                todo.append((i, p))
         with tqdm(total=len(points), initial=len(points) - len(todo), disable=not progress,
                   unit="point", desc=spec.protocol) as bar:
             if pc is not None:
@@ -482,54 +695,179 @@ def run(spec: SweepSpec, out_dir: str | Path, jobs: int = 1, progress: bool = Tr
                     pc.submit(run_point, spec.protocol, i, p, str(out_dir))
                 while pc.working():
                     bar.update()
-            elif jobs == 1 or len(todo) <= 1:
-                for i, p in todo:
-                    run_point(spec.protocol, i, p, str(out_dir))
-                    bar.update()
-            else:
-                _run_pool(spec.protocol, todo[::-1], out_dir, int(jobs), bar)
+            elif todo:
+                from . import mechanisms
+
+                mechanisms.build()  # compile once here, not in every worker at once
+                _run_workers(spec.protocol, todo, out_dir, min(int(jobs), len(todo)),
+                             spec.time_limit_s, bar)
     finally:
         if pc is not None:
             pc.done()
             sim.poll_every(None)
-    frame = table(out_dir)
+    frame = table(out_dir, spec)
     _write_atomic(out_dir / TABLE_FILE, frame.to_csv(index=False))
     return frame
 
 
-def _run_pool(protocol, todo, out_dir, jobs, bar) -> None:
-    """``jobs`` processes: this one and ``jobs - 1`` spawned workers.
+def _die_with_parent(parent_pid: int) -> None:
+    """End this worker when the process that started it is gone (even after SIGKILL).
 
-    This process runs points too, so work starts at once while the workers boot
-    (about a second each: Python, NEURON, our library); each worker keeps two
-    points queued so it never waits for this process to hand it the next one.
+    On Linux the kernel does it (PR_SET_PDEATHSIG), which also works while a long
+    NEURON call holds the interpreter; elsewhere a thread polls the parent id.
+    """
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG = 1
+        except (OSError, AttributeError):
+            pass
+    if os.getppid() != parent_pid:  # the parent died before prctl took effect
+        os._exit(1)
+
+    def watch():
+        while os.getppid() == parent_pid:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True, name="cablemodels-parent-watch").start()
+
+
+def _worker_main(conn, parent_pid: int) -> None:
+    """A sweep worker: load the mechanisms, then run the points it is sent."""
+    _die_with_parent(parent_pid)
+    from . import mechanisms
+
+    try:
+        mechanisms.load()
+    except Exception as err:  # reported to the parent, which stops the sweep
+        conn.send(("broken", f"{type(err).__name__}: {err}"))
+        return
+    conn.send(("ready", None))
+    while True:
+        try:
+            task = conn.recv()
+        except (EOFError, OSError):
+            return
+        if task is None:
+            return
+        protocol, index, params, out_dir = task
+        record = run_point(protocol, index, params, out_dir)
+        conn.send(("done", record["status"]))
+
+
+class _Worker:
+    """One spawned worker process, its pipe, and the point it is running."""
+
+    def __init__(self, context):
+        self.conn, child = context.Pipe()
+        self.process = context.Process(target=_worker_main, args=(child, os.getpid()),
+                                       daemon=True, name="cablemodels-sweep-worker")
+        self.process.start()
+        child.close()
+        self.ready = False
+        self.task: tuple | None = None
+        self.started = time.monotonic()  # of its start-up, then of its current point
+
+    def stop(self, kill: bool = False) -> None:
+        if self.process.is_alive():
+            if kill:
+                self.process.kill()
+            else:
+                try:
+                    self.conn.send(None)
+                except OSError:
+                    pass
+        self.process.join(timeout=5)
+        if self.process.is_alive():
+            self.process.kill()
+            self.process.join()
+        self.conn.close()
+
+
+def _exit_text(exitcode: int | None) -> str:
+    if exitcode is not None and exitcode < 0:
+        try:
+            return f"killed by {signal.Signals(-exitcode).name}"
+        except ValueError:
+            return f"killed by signal {-exitcode}"
+    return f"exit status {exitcode}"
+
+
+def _run_workers(protocol: str, todo: list, out_dir: Path, jobs: int, time_limit_s: float,
+                 bar) -> None:
+    """Run ``todo`` on ``jobs`` spawned worker processes, one point at a time each.
+
+    A worker that exceeds the time limit is killed and replaced, its point recorded
+    with status ``timeout``; a worker that dies (crash in compiled code) is
+    replaced and its point recorded as an error naming the signal. Workers end
+    with this process (see :func:`_die_with_parent`).
     """
     import multiprocessing
-    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+    from multiprocessing.connection import wait
 
-    queue = list(todo)
     # spawn: workers start with a clean NEURON, whatever this process holds
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=jobs - 1, mp_context=context) as pool:
-        running: set = set()
-
-        def collect(futures):
-            for future in futures:
-                future.result()
-                running.discard(future)
-                bar.update()
-
-        while queue or running:
-            collect([f for f in running if f.done()])
-            while queue and len(running) < 2 * (jobs - 1):
-                i, p = queue.pop()
-                running.add(pool.submit(run_point, protocol, i, p, str(out_dir)))
-            if queue:
-                i, p = queue.pop()
-                run_point(protocol, i, p, str(out_dir))
-                bar.update()
-            elif running:
-                collect(wait(running, return_when=FIRST_COMPLETED).done)
+    queue = list(reversed(todo))
+    workers = [_Worker(context) for _ in range(jobs)]
+    try:
+        while queue or any(w.task for w in workers):
+            for w in workers:
+                if w.ready and w.task is None and queue:
+                    w.task = queue.pop()
+                    w.started = time.monotonic()
+                    w.conn.send((protocol, w.task[0], w.task[1], str(out_dir)))
+            deadlines = [w.started + (time_limit_s if w.ready else WORKER_START_LIMIT_S)
+                         for w in workers if w.task is not None or not w.ready]
+            timeout = min(deadlines, default=None)
+            timeout = None if timeout is None else timeout - time.monotonic()
+            ready = wait([w.conn for w in workers] + [w.process.sentinel for w in workers],
+                         timeout=None if timeout is None else max(timeout, 0.0) + 0.05)
+            for i, w in enumerate(workers):
+                if w.conn in ready:
+                    try:
+                        kind, detail = w.conn.recv()
+                    except (EOFError, OSError):
+                        kind, detail = "died", None
+                    if kind == "ready":
+                        w.ready = True
+                        continue
+                    if kind == "broken":
+                        raise SweepSpecError(f"a sweep worker could not start: {detail}")
+                    if kind == "done":
+                        w.task = None
+                        bar.update()
+                        continue
+                replace = None
+                if not w.process.is_alive():
+                    replace = f"the worker process died ({_exit_text(w.process.exitcode)})"
+                    status = "error"
+                elif not w.ready and time.monotonic() - w.started > WORKER_START_LIMIT_S:
+                    w.stop(kill=True)
+                    raise SweepSpecError(f"a sweep worker did not start within "
+                                         f"{WORKER_START_LIMIT_S:g} s")
+                elif w.task is not None and time.monotonic() - w.started > time_limit_s:
+                    replace = (f"TimeoutError: the point ran longer than the sweep's time "
+                               f"limit of {time_limit_s:g} s (spec key time_limit_s) and was "
+                               "stopped")
+                    status = "timeout"
+                if replace is None:
+                    continue
+                w.stop(kill=True)
+                if w.task is not None:
+                    index, params = w.task
+                    _write_record(protocol, index, params, out_dir, status, {}, replace,
+                                  time.monotonic() - w.started)
+                    log.warning("point %d (%s): %s", index, params, replace)
+                    bar.update()
+                elif not w.ready:
+                    raise SweepSpecError(f"a sweep worker died while starting ({replace})")
+                workers[i] = _Worker(context)
+    finally:
+        for w in workers:
+            w.stop(kill=w.task is not None)
 
 
 def _mpi_context():
@@ -560,16 +898,16 @@ def _mpi_context():
     return pc
 
 
-def finalize_mpi() -> None:
-    """End an MPI sweep process the way NEURON expects: flush, then ``h.quit()``,
-    which finalizes MPI and exits with status 0. Left to the interpreter's own
+def finalize_mpi(status: int = 0) -> None:
+    """End an MPI sweep process the way NEURON expects: flush, then ``h.quit(status)``,
+    which finalizes MPI and exits with ``status``. Left to the interpreter's own
     exit, about one run in ten ended with status 1 and no message, which mpiexec
     reports as a failure."""
     sys.stdout.flush()
     sys.stderr.flush()
     from neuron import h
 
-    h.quit()
+    h.quit(int(status))
 
 
 def main(argv: list[str] | None = None) -> int:
