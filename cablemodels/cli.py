@@ -186,13 +186,44 @@ def _cmd_export_hoc(args: argparse.Namespace) -> int:
     try:
         if not args.no_rest:
             protocols.rest_mV(cell)
-        path = hocio.export_hoc(cell, out, args.template)
+        path = hocio.export_hoc(cell, out, args.template, set_celsius=args.set_celsius)
         print(f"wrote {path} ({cell.nseg_total()} segments; sections "
               + ", ".join(f"{role}[{len(secs)}]" for role, secs in cell.roles.items()) + ")")
     finally:
         cell.delete()
         if not had_part:
             part.unlink(missing_ok=True)
+    return 0
+
+
+def _window(text: str) -> tuple[float, float]:
+    """``--window T0:T1`` (ms)."""
+    t0, sep, t1 = text.partition(":")
+    try:
+        if not sep:
+            raise ValueError
+        return float(t0), float(t1)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r}: write T0:T1 in ms, e.g. 100:200") from None
+
+
+def _cmd_audit(args: argparse.Namespace) -> int:
+    from . import audit
+
+    out = _output_file(args.out) if args.out is not None else None
+    groups = audit.group_patterns_from_args(args.group) if args.group else None
+    result = audit.audit_files(args.files, args.window, mod_dir=args.mod_dir,
+                               setup=args.setup or (), run=args.run, groups=groups,
+                               subtract_rest=args.subtract_rest)
+    print(result.table())
+    if out is not None:
+        part = out.with_name(out.name + ".part")
+        try:
+            result.to_csv(part)
+            part.replace(out)
+        finally:
+            part.unlink(missing_ok=True)
+        print(f"per-segment table written to {out}")
     return 0
 
 
@@ -245,10 +276,10 @@ def make_parser() -> argparse.ArgumentParser:
     p = sub.add_parser(
         "demo", parents=[common],
         help="build an axon, fire an action potential, print its conduction velocity",
-        description="A 30-second check that everything works: a squid-HH unmyelinated axon "
-        "of the 1952 paper's diameter (476 um) at 18.5 degC fires one action potential and "
-        "its conduction velocity is printed next to Hodgkin & Huxley's 1952 computed value "
-        "(18.8 m/s).",
+        description="A 30-second check that everything works: Hodgkin & Huxley's 476 um "
+        "squid axon at 18.5 degC, in their published configuration (E_Na +50 mV, E_K -77 mV, "
+        "ohmic leak), fires one action potential and its conduction velocity is printed next "
+        "to Hodgkin & Huxley's 1952 computed 18.8 m/s.",
     )
     p.set_defaults(func=_cmd_demo)
 
@@ -269,7 +300,37 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--template", help="template name (default: derived from the cell)")
     p.add_argument("--no-rest", action="store_true",
                    help="do not find the resting potential (the template then has no v_rest_mV)")
+    p.add_argument("--set-celsius", action="store_true",
+                   help="the template's init sets celsius = celsius_degC (for NetPyNE and other "
+                   "tools that ignore celsius_degC)")
     p.set_defaults(func=_cmd_export_hoc)
+
+    p = sub.add_parser(
+        "audit", parents=[common],
+        help="what the ion traffic of your own NEURON model costs, per segment and group",
+        description="Load hoc files in order (each from its own folder, as nrniv would), insert "
+        "cablemodels' ion counters into every section (your mechanisms are not changed), run "
+        "your simulation with the standard run system, and print the Na+, K+ and Ca2+ that "
+        "crossed the membrane between T0 and T1 and their ATP (Na+/3; Ca2+ separately), per "
+        "group; --out writes one row per segment. See docs/howto/audit.md.",
+    )
+    p.add_argument("files", nargs="+", metavar="MODEL.hoc", help="hoc files, loaded in order")
+    p.add_argument("--window", type=_window, required=True, metavar="T0:T1",
+                   help="the time window of your run, in ms")
+    p.add_argument("--mod-dir", help="a folder of your .mod files, compiled and loaded first")
+    p.add_argument("--setup", action="append", metavar="HOC",
+                   help="hoc statement run after loading (repeatable)")
+    p.add_argument("--run", dest="run", action="store_true", default=True,
+                   help="run the model with run() (default)")
+    p.add_argument("--no-run", dest="run", action="store_false",
+                   help="do not call run(): a --setup statement runs the model")
+    p.add_argument("--group", action="append", metavar="NAME=PATTERN",
+                   help="sections whose names match PATTERN (shell-style, brackets literal) "
+                   "form group NAME; repeatable; unmatched sections are 'other'")
+    p.add_argument("--subtract-rest", action="store_true",
+                   help="subtract the resting flux of the 5 ms before T0 (default: raw)")
+    p.add_argument("--out", help="CSV file for the per-segment table")
+    p.set_defaults(func=_cmd_audit)
 
     p = sub.add_parser(
         "sweep", parents=[common],
@@ -293,7 +354,8 @@ def make_parser() -> argparse.ArgumentParser:
     p = sub.add_parser(
         "reproduce", parents=[common],
         help="run every claim analysis and write the report",
-        description="Simulate every core and in-scope claim of CLAIMS.md and write report.md, "
+        description="Simulate every core and in-scope claim (cablemodels/data/claims.toml) and "
+        "write report.md, "
         "report.html, claims.csv, figures/, data/ and provenance.json into --out.",
     )
     p.add_argument("--quick", action="store_true", help="smaller sweeps (about a minute)")

@@ -342,15 +342,21 @@ def export_hoc(cell: Cell, path: str | Path, template: str | None = None,
     Raises
     ------
     UnexportableError, ValueError
-        As :func:`to_hoc`; nothing is written then.
+        As :func:`to_hoc`, or ``path`` exists and is not a regular file (a folder, a
+        device: renaming over it would replace it); nothing is written then.
     OSError
         If ``path``'s folder does not exist or is not writable.
     """
     text = to_hoc(cell, template, set_celsius)
     path = Path(path)
+    if path.exists() and not path.is_file():
+        raise ValueError(f"cannot write {path}: it exists and is not a regular file")
     tmp = path.with_name(path.name + ".part")
-    tmp.write_text(text)
-    tmp.replace(path)
+    try:
+        tmp.write_text(text)
+        tmp.replace(path)
+    finally:
+        tmp.unlink(missing_ok=True)
     return path
 
 
