@@ -148,3 +148,74 @@ def test_sections_in_no_group_are_other(h, lab_cell):
     groups = result.by_group().set_index("group")
     assert set(groups.index) == {"first", "other"}
     assert groups.loc["first", "segments"] == 9
+
+
+# ------------------------------------------------------------------- the command line
+REPO = __import__("pathlib").Path(__file__).resolve().parent.parent
+EXAMPLE = REPO / "examples" / "audit" / "lab_cell.hoc"
+
+
+def _cli(*args, cwd=None):
+    import subprocess
+    import sys
+
+    return subprocess.run([sys.executable, "-m", "cablemodels.cli", "audit", *map(str, args)],
+                          capture_output=True, text=True, timeout=600, cwd=cwd)
+
+
+def test_cli_audits_the_documented_example(tmp_path):
+    """docs/howto/audit.md's command on examples/audit/lab_cell.hoc (NEURON's hh, passive
+    dendrites): a table with every group, a CSV with one row per segment whose Na+ sums to
+    the printed total."""
+    import pandas as pd
+
+    out = tmp_path / "audit.csv"
+    proc = _cli(EXAMPLE, "--window", "4:40", "--group", "soma=soma", "--group", "axon=axon*",
+                "--group", "dendrites=dend*", "--out", out)
+    assert proc.returncode == 0, proc.stderr
+    table = pd.read_csv(out)
+    assert len(table) == 1 + 41 + 3 * 15
+    assert set(table["group"]) == {"soma", "axon", "dendrites"}
+    total_pc = table["na_charge_C"].sum() * 1e12
+    line = next(ln for ln in proc.stdout.splitlines() if ln.startswith("total"))
+    assert float(line.split()[3]) == pytest.approx(total_pc, rel=1e-3)
+    assert (table.loc[table["group"] == "dendrites", "na_charge_C"] == 0).all()  # pas only
+
+
+BAD_CLI = [
+    ("syntax", "objref x\nx = = 3\n", ["--window", "0:1"], "NEURON could not load it"),
+    ("empty", "// nothing\n", ["--window", "0:1"], "no sections to audit"),
+    ("late", None, ["--window", "10:400"], "the run stopped at t = 40"),
+    ("groups", None, ["--window", "4:40", "--group", "a=dend*", "--group", "b=dend[0]"],
+     "match two groups"),
+    ("groupspec", None, ["--window", "4:40", "--group", "nameonly"], "write NAME=PATTERN"),
+    ("window", None, ["--window", "40"], "write T0:T1"),
+    ("setup", None, ["--window", "4:40", "--setup", "no_such_proc()"], "--setup"),
+]
+
+
+@pytest.mark.parametrize("name, text, args, message", BAD_CLI, ids=[c[0] for c in BAD_CLI])
+def test_cli_bad_inputs_give_clear_errors(tmp_path, name, text, args, message):
+    model = EXAMPLE
+    if text is not None:
+        model = tmp_path / f"{name}.hoc"
+        model.write_text(text)
+    proc = _cli(model, *args)
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert message in proc.stderr, proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_cli_mod_dir_errors(tmp_path):
+    """A .mod that does not compile gives nrnivmodl's error lines; one named like ours is
+    refused before compiling."""
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    (broken / "bad.mod").write_text("NEURON {\n    SUFFIX usr_bad\n}\nBREAKPOINT {\n    x =\n}\n")
+    proc = _cli(EXAMPLE, "--window", "4:40", "--mod-dir", broken)
+    assert proc.returncode == 2 and "nrnivmodl failed" in proc.stderr, proc.stderr
+    clash = tmp_path / "clash"
+    clash.mkdir()
+    (clash / "leak.mod").write_text("NEURON {\n    SUFFIX cm_leak\n}\n")
+    proc = _cli(EXAMPLE, "--window", "4:40", "--mod-dir", clash)
+    assert proc.returncode == 2 and "already exist" in proc.stderr, proc.stderr
