@@ -278,10 +278,14 @@ def advance(t_stop_ms: float) -> None:
     start = h.t
     n = int(math.ceil((t_stop_ms - start) / slice_ms))
     for k in range(1, n):  # boundaries from the start, never from h.t (fixed-step rounding)
-        _pc.psolve(start + k * slice_ms)
+        if start + k * slice_ms > h.t:
+            _pc.psolve(start + k * slice_ms)
         if callback is not None:
             callback()
-    _pc.psolve(t_stop_ms)
+    # A fixed step can end a slice a few ulp past its boundary (t = 60.000000000005 for
+    # 60): psolve refuses a stop time behind t, and every step up to t_stop is done.
+    if t_stop_ms > h.t:
+        _pc.psolve(t_stop_ms)
 
 
 def now_ms() -> float:

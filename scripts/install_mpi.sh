@@ -5,8 +5,11 @@
 # be installed (not root, no apt-get, no network) it says so and the test skips,
 # naming the reason.
 set -u
-if command -v mpiexec >/dev/null 2>&1; then
-    echo "install_mpi: $(command -v mpiexec) present"
+# MPICH specifically: cablemodels.sweep loads libmpich when it is there, and the tests
+# launch with mpiexec.mpich (Open MPI's mpiexec cannot start MPICH processes).
+if command -v mpiexec.mpich >/dev/null 2>&1 || \
+        { command -v mpiexec >/dev/null 2>&1 && ! command -v mpiexec.openmpi >/dev/null 2>&1; }; then
+    echo "install_mpi: $(command -v mpiexec.mpich || command -v mpiexec) present"
     exit 0
 fi
 if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
