@@ -8,7 +8,6 @@ from .biophysics import Membrane, configuration_label
 from .protocols import axon_velocity
 
 
-
 def demo_params() -> UnmyelinatedAxonParams:
     """Hodgkin & Huxley's propagated-AP axon in their own (published) configuration.
 
