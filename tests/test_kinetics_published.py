@@ -366,6 +366,9 @@ def test_running_pump_moves_3na_out_and_2k_in_per_atp_in_a_closed_compartment(h)
         assert seg.nai < 19.0, "the pump barely ran: the test would prove little"
         assert na_out == pytest.approx(3.0 * atp, rel=1e-6)
         assert k_in == pytest.approx(2.0 * atp, rel=1e-6)
+        p = seg.cm_nakpump  # and on the running pump, at its final concentrations
+        assert _rel(p.ina / p.ik, -1.5) < 1e-12
+        assert _rel(p.atp_rate * 1e-9 * FARADAY * 1e3, p.ina + p.ik) < REL
     finally:
         h.delete_section(sec=sec)
 
