@@ -136,7 +136,6 @@ def test_squid_excess_against_plain_neuron_hh_on_the_same_axon(h, celsius):
     assert excess["energy"] == pytest.approx(plain, rel=0.05), "energy-ready HH vs plain hh"
 
 
-@pytest.mark.slow
 def test_whole_cell_charge_bound_and_why_its_excess_can_be_below_one(h):
     """Whole cell with passive dendrites (shipped ``motoneuron_large``: WB soma and
     axon, 55 um soma, passive dendrites). Its excess factor is below 1 (0.62 on this
