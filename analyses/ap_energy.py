@@ -22,7 +22,7 @@ from cablemodels.biophysics import ELEMENTARY_CHARGE_C
 from cablemodels.protocols import MeasurementError
 from cablemodels.reconstructed import REAL_CELL, ReconstructedCellParams, build_reconstructed_cell
 
-from .common import (Row, Section, declared, departure_legend, figure, judge_condition,
+from .common import (Row, Section, colour, declared, departure_legend, figure, judge_condition,
                      judge_range, not_measured, save_data, save_figure)
 
 
@@ -31,7 +31,7 @@ from .common import (Row, Section, declared, departure_legend, figure, judge_con
 OVERLAP_AL2001 = 4.0
 
 
-def _atp_map(title, cell, energy, min_width_um, out_dir, name):
+def _atp_map(title, cell, energy, min_width_um, out_dir, name, caption):
     """Figure: the cell drawn at its diameters, coloured by ATP per um2 of one spike (grey:
     no net Na+ entry, where a depolarised GHK leak let in less Na+ than at rest)."""
     import matplotlib.pyplot as plt
@@ -42,7 +42,7 @@ def _atp_map(title, cell, energy, min_width_um, out_dir, name):
     plotting.plot_morphology(cell.sections(), seg, ax=ax, label="ATP per um2", log=True,
                              min_width_um=min_width_um)
     ax.set_title(title, fontsize=9)
-    return save_figure(fig, out_dir, name)
+    return save_figure(fig, out_dir, name, caption=caption)
 
 
 def _params_of(name):
@@ -64,8 +64,13 @@ def _cell_energy(name, out_dir=None, figs=None):
                 "stimulus_nA": np.nan, "injected_C": np.nan, "na_C": np.nan,
                 "counted_segments": 0, "error": str(err), "capacitive_min_C": np.nan}
     if figs is not None and name == REAL_CELL:
-        figs.append(_atp_map(f"E11: one spike in {REAL_CELL} (MS96 biophysics), ATP per um2",
-                             cell, e, 1.5, out_dir, "atp_map_real_cell"))
+        figs.append(_atp_map(
+            f"E11: one spike in {REAL_CELL}", cell, e, 1.5, out_dir, "atp_map_real_cell",
+            f"Where one action potential spends ATP in the real reconstructed pyramidal cell "
+            f"{REAL_CELL} with Mainen & Sejnowski's 1996 biophysics: each segment drawn at its "
+            "position and diameter (at least 1.5 um wide), coloured by its ATP per um2 of "
+            "membrane (log10 scale; grey: no net Na+ entry). Spike started at the soma by the "
+            "smallest pulse that fires it, every segment counted, 37 degC."))
     soma = e.segments[e.segments["role"] == "soma"]
     out.update({"atp": e.atp, "excess": e.excess_factor, "peak_mV": float(soma["peak_mV"].max()),
                 "rest_mV": e.rest_mV, "stimulus_nA": e.stimulus_nA,
@@ -116,9 +121,13 @@ def main(out_dir, quick=False) -> Section:
     myel = build_myelinated_axon(MyelinatedAxonParams.mammalian(n_nodes=11))
     myel_e = ap_energy(myel)
     e11 = myel_e.by_role().set_index("role")
-    map_figs.append(_atp_map("E11: one spike on a 1 um myelinated axon (MS96 nodes), measured "
-                             "region, ATP per um2", myel, myel_e, 20.0, out_dir,
-                             "atp_map_myelinated_axon"))
+    map_figs.append(_atp_map(
+        "E11: one spike on a myelinated axon", myel, myel_e, 20.0, out_dir,
+        "atp_map_myelinated_axon",
+        "Where one propagating action potential spends ATP along a 1 um myelinated axon (MS96 "
+        "nodes, 11 nodes, 37 degC): nodes and internodes drawn along the axon (widths "
+        "exaggerated to 20 um), coloured by ATP per um2 (log10; grey: no net Na+ entry); only "
+        "the measured region, away from the ends, is coloured."))
     myel.delete()
 
     # E6: energy vs amplitude: lower E_Na (fewer Na+ outside) on the WB axon
@@ -143,14 +152,22 @@ def main(out_dir, quick=False) -> Section:
     ax[0].bar(measured["cell"], measured["atp"])
     ax[0].axhline(1e8, ls="--", c="k", label="claim: 1e8 ATP")
     ax[0].set(yscale="log", ylabel="ATP per action potential", title="E4: whole-cell cost")
-    ax[0].tick_params(axis="x", labelrotation=30, labelsize=7)
-    ax[0].legend(fontsize=7)
-    ax[1].bar(kin["kinetics"], kin["excess"])
+    ax[0].tick_params(axis="x", labelrotation=30)
+    ax[0].legend()
+    ax[1].bar(kin["kinetics"], kin["excess"], color=[colour(k) for k in kin["kinetics"]])
     ax[1].axhspan(1.2, 2.0, color="0.85", label="mammalian neurons, 1.2-2")
     ax[1].set(ylabel="Na+ entry / C dV", title="E5: excess Na+ entry")
-    ax[1].tick_params(axis="x", labelrotation=30, labelsize=7)
-    ax[1].legend(fontsize=7)
-    figs = [save_figure(fig, out_dir, "ap_energy")] + map_figs
+    ax[1].tick_params(axis="x", labelrotation=30)
+    ax[1].legend()
+    figs = [save_figure(fig, out_dir, "ap_energy", caption=(
+        f"Left: ATP per action potential (Na+ entry / 3) of the real cell {REAL_CELL} "
+        "(Mainen & Sejnowski 1996 biophysics) and the synthetic shipped SWC cells (Wang-Buzsaki "
+        "soma and axon, passive dendrites), 37 degC, one spike started at the soma and counted "
+        "in every segment; dashed: the 1e8 ATP of claim E4. Right: Na+ entry of a propagating "
+        "spike divided by the capacitive minimum C dV on axons with squid (6.3 and 18.5 degC), "
+        "Wang-Buzsaki (30 and 37 degC) and Mainen-Sejnowski (37 degC) kinetics; grey band: "
+        "1.2-2, measured in mammalian neurons."))]
+    figs += map_figs
     data = [save_data(cells, out_dir, "ap_energy_cells"), save_data(kin, out_dir, "ap_kinetics"),
             save_data(amp, out_dir, "ap_amplitude"), save_data(e11.reset_index(), out_dir, "ap_e11")]
     wb = kin.set_index("kinetics").loc["Wang-Buzsaki 37 degC"]

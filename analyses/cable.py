@@ -21,8 +21,8 @@ from cablemodels.cell import Discretization
 from cablemodels.dendrite import Branch, DendriteParams, build_dendrite
 from cablemodels.protocols import axon_velocity, length_constant
 
-from .common import (Row, Section, declared, figure, judge_condition, judge_range, save_data,
-                     save_figure)
+from .common import (PALETTE, Row, Section, declared, figure, judge_condition, judge_range,
+                     save_data, save_figure)
 
 
 def _lambda_um(rm, d_um, ri):
@@ -73,17 +73,23 @@ def main(out_dir, quick=False) -> Section:
     passive_1m = math.exp(-1e6 / lam_sq)
 
     fig, ax = figure(2, 4.8)
-    ax[0].loglog(diameters, lam_theory, "-", label="sqrt(Rm d / 4 Ri)")
-    ax[0].loglog(diameters, lam_sim, "o", label="simulated attenuation")
+    ax[0].loglog(diameters, lam_theory, "-", c=PALETTE["theory"], label="sqrt(Rm d / 4 Ri)")
+    ax[0].loglog(diameters, lam_sim, "o", c=PALETTE["passive"], label="simulated attenuation")
     ax[0].set(xlabel="diameter (um)", ylabel="length constant (um)",
               title="E2: lambda grows as sqrt(d)")
-    ax[0].legend(fontsize=7)
-    ax[1].loglog(vd, v_un, "o-", label=f"unmyelinated, slope {ku:.2f}")
-    ax[1].loglog(vd, v_my, "s-", label=f"myelinated, slope {km:.2f}")
-    ax[1].axvline(crossover, ls=":", c="k", label=f"crossover {crossover:.2f} um")
+    ax[0].legend()
+    ax[1].loglog(vd, v_un, "o-", c=PALETTE["unmyelinated"], label=f"unmyelinated, slope {ku:.2f}")
+    ax[1].loglog(vd, v_my, "s-", c=PALETTE["myelinated"], label=f"myelinated, slope {km:.2f}")
+    ax[1].axvline(crossover, ls=":", c=PALETTE["theory"], label=f"crossover {crossover:.2f} um")
     ax[1].set(xlabel="axon diameter (um)", ylabel="velocity (m/s)", title="E2: conduction velocity")
-    ax[1].legend(fontsize=7)
-    figs = [save_figure(fig, out_dir, "cable")]
+    ax[1].legend()
+    figs = [save_figure(fig, out_dir, "cable", caption=(
+        "Left: length constant of passive cables (Rm 20,000 ohm cm2, Ri 100 ohm cm) against "
+        "diameter, fitted to the simulated steady-state attenuation (dots) and from cable theory "
+        "(line). Right: conduction velocity at 37 degC against axon diameter for unmyelinated "
+        "axons (Wang-Buzsaki membrane) and myelinated axons (Mainen-Sejnowski nodes, g-ratio "
+        "0.6, internode 100 x fibre diameter), with power-law slopes; dotted: the fitted "
+        "diameter above which myelinated axons conduct faster."))]
     data = [save_data(pd.DataFrame({"diameter_um": diameters, "lambda_theory_um": lam_theory,
                                     "lambda_sim_um": lam_sim}), out_dir, "lambda"),
             save_data(pd.DataFrame({"diameter_um": vd, "v_unmyelinated_m_s": v_un,

@@ -16,7 +16,8 @@ from cablemodels.protocols import rest_mV
 from cablemodels import simulation as sim
 from cablemodels.soma import NeuronParams, build_neuron
 
-from .common import Row, Section, figure, judge_condition, judge_range, save_data, save_figure
+from .common import (Row, Section, figure, judge_condition, judge_range, save_data, save_figure,
+                     size_colours)
 
 
 def _epsp(cell, segs, weight_uS=0.001):
@@ -62,12 +63,18 @@ def main(out_dir, quick=False) -> Section:
     cell.delete()
 
     fig, ax = figure(1, 5.0)
-    for d, g in frame.groupby("diameter_um"):
-        ax.semilogy(g["distance_um"], g["attenuation"], "o-", label=f"{d:g} um dendrite")
+    groups = list(frame.groupby("diameter_um"))
+    for (d, g), c in zip(groups, size_colours(len(groups))):
+        ax.semilogy(g["distance_um"], g["attenuation"], "o-", c=c, label=f"{d:g} um dendrite")
     ax.set(xlabel="synapse distance from soma (um)", ylabel="local / somatic EPSP",
            title="E10: dendritic attenuation")
-    ax.legend(fontsize=7)
-    figs = [save_figure(fig, out_dir, "dendrites")]
+    ax.legend()
+    figs = [save_figure(fig, out_dir, "dendrites", caption=(
+        "Attenuation of a single AMPA-like conductance input (1 nS, rise 0.2 ms, decay 2 ms) "
+        "from the synapse to the soma: peak local depolarisation divided by peak somatic "
+        "depolarisation, against the synapse's distance along an 800 um passive dendrite of "
+        f"{', '.join(f'{d:g}' for d, _ in groups)} um diameter on a 20 um passive soma "
+        "(mammalian leak, 37 degC)."))]
     data = [save_data(frame, out_dir, "dendritic_attenuation")]
     far = frame[frame["distance_um"] == frame["distance_um"].max()]
     rows = [Row("E10", f"local/somatic EPSP at {r['distance_um']:.0f} um, {r['diameter_um']:g} um "

@@ -15,7 +15,8 @@ from cablemodels.energy import hcn_sag
 from cablemodels.protocols import input_resistance, rest_mV
 from cablemodels.soma import NeuronParams, build_neuron
 
-from .common import Row, Section, figure, judge_condition, judge_range, save_data, save_figure
+from .common import (Row, Section, colour, figure, judge_condition, judge_range, save_data,
+                     save_figure)
 
 
 def main(out_dir, quick=False) -> Section:
@@ -48,14 +49,19 @@ def main(out_dir, quick=False) -> Section:
 
     fig, ax = figure(2, 4.8)
     for label, o in curves.items():
-        ax[0].plot(v, o, label=label)
+        ax[0].plot(v, o, c=colour(label), ls="--" if "cAMP" in label else "-", label=label)
     ax[0].set(xlabel="V (mV)", ylabel="open fraction", title="L9: activation and cAMP")
-    ax[0].legend(fontsize=7)
+    ax[0].legend()
     for tr, label in ((sag.trace, "HCN1"), (sag.control, "HCN blocked")):
-        ax[1].plot(tr.t_ms, list(tr.v_mV.values())[0], label=label)
+        ax[1].plot(tr.t_ms, list(tr.v_mV.values())[0], c=colour(label), label=label)
     ax[1].set(xlabel="time (ms)", ylabel="Vm (mV)", title="L9: sag and rebound")
-    ax[1].legend(fontsize=7)
-    figs = [save_figure(fig, out_dir, "hcn")]
+    ax[1].legend()
+    figs = [save_figure(fig, out_dir, "hcn", caption=(
+        "Left: steady-state open fraction of HCN1 and HCN2 against membrane potential, without "
+        "(solid) and with (dashed) cAMP (preset half-activations and cAMP shifts, Wang et al. "
+        "2001, Wainger et al. 2001). Right: membrane potential of a 20 um passive soma with HCN1 "
+        "(2e-7 cm/s) and with HCN blocked, during and after a -50 pA, 1 s current step, 37 "
+        "degC: sag during the step and rebound after it occur only with HCN."))]
     data = [save_data(pd.DataFrame({"v_mV": v, **curves}), out_dir, "hcn_activation"),
             save_data(sag.to_frame(), out_dir, "hcn_sag")]
     h1, h2 = HCN.preset("hcn1", 1), HCN.preset("hcn2", 1)
@@ -69,7 +75,7 @@ def main(out_dir, quick=False) -> Section:
                               and rest_with < hcn.reversal_mV(ions, 37.0),
                               "supported if the reversal lies in the published -30 to -45 mV and "
                               "above the resting potential (inward current at rest)")),
-        Row("L9", "open fraction at -65 mV, HCN1", h1.o_inf(-65.0), "1", "open at rest", "",
+        Row("L9", "open fraction at -65 mV, HCN1", h1.o_inf(-65.0), "fraction", "open at rest", "",
             "Wang et al. 2001", f"partly open at rest ({h1.o_inf(-65.0):.2f}); opens more with "
             f"hyperpolarisation ({h1.o_inf(-100.0):.2f} at -100 mV)", "22 degC kinetics",
             **judge_condition(h1.o_inf(-65.0), 0.01 < h1.o_inf(-65.0) < h1.o_inf(-100.0),
@@ -80,7 +86,7 @@ def main(out_dir, quick=False) -> Section:
             f"+{HCN.preset('hcn1', 1, camp=True).camp_shift_mV:g} mV",
             "preset values (cited parameters, not a simulation)",
             **judge_range(HCN.preset("hcn2", 1, camp=True).camp_shift_mV, 10, 15, unit="mV")),
-        Row("L9", "sag ratio with HCN1 (blocked)", sag.sag_ratio, "1", "rhythm and rebound", "",
+        Row("L9", "sag ratio with HCN1 (blocked)", sag.sag_ratio, "ratio", "rhythm and rebound", "",
             "", f"sag {sag.sag_ratio:.3f} ({sag.control_sag_ratio:.1e} blocked), rebound "
             f"{sag.rebound_mV:.2f} mV ({sag.control_rebound_mV:.1e} blocked)",
             "20 um passive soma, -50 pA for 1 s",
@@ -96,7 +102,7 @@ def main(out_dir, quick=False) -> Section:
             "20 um passive soma",
             **judge_condition(rest_with - rest_without, rest_with - rest_without > 0.5,
                               "supported if HCN depolarises the rest by more than 0.5 mV")),
-        Row("L9", "HCN2 / HCN1 activation time constant", h2.taupeak_ms / h1.taupeak_ms, "1",
+        Row("L9", "HCN2 / HCN1 activation time constant", h2.taupeak_ms / h1.taupeak_ms, "ratio",
             "slow, time-dependent", "", "Santoro et al. 2000",
             f"time constants {h1.taupeak_ms:g} and {h2.taupeak_ms:g} ms",
             "preset values (cited parameters, not a simulation)",

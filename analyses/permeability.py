@@ -15,7 +15,8 @@ from cablemodels.protocols import rest_mV
 from cablemodels.simulation import Integrator
 from cablemodels.soma import NeuronParams, build_neuron
 
-from .common import Row, Section, figure, judge_condition, judge_range, save_data, save_figure
+from .common import (PALETTE, Row, Section, figure, judge_condition, judge_range, save_data,
+                     save_figure)
 
 T = 37.0
 PK = 1e-6
@@ -68,19 +69,26 @@ def main(out_dir, quick=False) -> Section:
     cell.delete()
 
     fig, ax = figure(2, 4.6)
-    ax[0].semilogx(ratios, sim_v, "o", label="simulated (cm_leak)")
-    ax[0].semilogx(ratios, ghk_v, "-", label="GHK equation")
-    ax[0].axhline(ek, ls=":", c="k", label=f"E_K = {ek:.1f} mV")
+    ax[0].semilogx(ratios, sim_v, "o", c=PALETTE["leak"], label="simulated (cm_leak)")
+    ax[0].semilogx(ratios, ghk_v, "-", c=PALETTE["theory"], label="GHK equation")
+    ax[0].axhline(ek, ls=":", c=PALETTE["theory"], label=f"E_K = {ek:.1f} mV")
     ax[0].axhspan(-70, -65, color="0.9", label="claim L3: -65 to -70 mV")
     ax[0].set(xlabel="P_Na / P_K", ylabel="resting potential (mV)", title="L1-L3: maturation sweep")
-    ax[0].legend(fontsize=7)
+    ax[0].legend()
     t = np.arange(len(leak_i)) * 0.05
-    ax[1].plot(t, leak_i / abs(leak_i[2]), label="K+ leak (cm_leak)")
-    ax[1].plot(t, gated_i / max(abs(gated_i[-1]), 1e-12), label="HH K+ channel")
+    ax[1].plot(t, leak_i / abs(leak_i[2]), c=PALETTE["leak"], label="K+ leak (cm_leak)")
+    ax[1].plot(t, gated_i / max(abs(gated_i[-1]), 1e-12), c=PALETTE["squid"],
+               label="HH K+ channel")
     ax[1].set(xlabel="time after step to -20 mV (ms)", ylabel="current (normalised)",
               title="L4: leak is time-independent")
-    ax[1].legend(fontsize=7)
-    figs = [save_figure(fig, out_dir, "permeability")]
+    ax[1].legend()
+    figs = [save_figure(fig, out_dir, "permeability", caption=(
+        "Left: resting potential of a 20 um soma whose only conductance is the GHK leak "
+        "(cm_leak, 37 degC, mammalian ion concentrations, Cl- impermeant) as P_Na/P_K rises "
+        "from 0.001 to 1 (dots: simulated; line: GHK voltage equation; dotted: E_K; grey band: "
+        "the -65 to -70 mV of claim L3). Right: K+ current through the leak and through "
+        "Hodgkin-Huxley K+ channels after a voltage-clamp step from -65 to -20 mV in a squid "
+        "soma at 6.3 degC, each normalised to its size (leak: first sample; gated: last)."))]
     data = [save_data(pd.DataFrame({"pna_over_pk": ratios, "v_sim_mV": sim_v, "v_ghk_mV": ghk_v}),
                       out_dir, "permeability_sweep")]
     err = max(abs(a - b) for a, b in zip(sim_v, ghk_v))
@@ -108,13 +116,13 @@ def main(out_dir, quick=False) -> Section:
             f"{ghk_voltage_mV(1, 0.05, 0, ions, T):.2f}", src,
             f"{mature[0.05]:.1f} mV", "37 degC, [K]o 5 mM",
             **judge_range(mature[0.05], -70, -65, partly=(-75, -60), unit="mV")),
-        Row("L3", "P_Na/P_K giving -70 mV", ratio_at[-70], "1", "K+ dominated", "0.01-0.1",
+        Row("L3", "P_Na/P_K giving -70 mV", ratio_at[-70], "ratio", "K+ dominated", "0.01-0.1",
             "Hille 2001, ch. 14", f"{ratio_at[-70]:.3f} (-65 mV: {ratio_at[-65]:.3f})",
             "37 degC", **judge_range(ratio_at[-70], 0.01, 0.1, partly=(0.003, 0.3))),
         Row("L3", "E_K", ek, "mV", "about -90", "", "Nernst, Purves et al. 2018 Table 2.1",
             f"{ek:.1f} mV; rest lies {mature[0.05] - ek:.0f} mV above it at 0.05",
             "[K]i 140, [K]o 5 mM, 37 degC", **judge_range(ek, -95, -85, partly=(-100, -80), unit="mV")),
-        Row("L4", "relative change of leak K+ current 0.1-10 ms after a step", leak_change, "1",
+        Row("L4", "relative change of leak K+ current 0.1-10 ms after a step", leak_change, "fraction",
             "leak is open all the time", "", "GHK current equation, time-independent",
             f"leak current constant (change {leak_change:.1e}) while the gated K+ "
             f"current grew by {gated_change:.0f}x", "squid, 6.3 degC, step to -20 mV",

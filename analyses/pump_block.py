@@ -1,7 +1,8 @@
 """L5, L10: pump block (ouabain) run-down, and the pump's stoichiometry.
 
 Sources: Skou 1957; Post & Jolly 1957 (3 Na+ : 2 K+ : 1 ATP); Kager et al. 2000
-(pump kinetics); document 002 (run-down over minutes to hours after ouabain).
+(pump kinetics). The claim (run-down over minutes to hours after ouabain) is from
+"Neuronal leak channels" (cablemodels/data/claims.toml, L5).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from cablemodels.biophysics import FARADAY_C_MOL, Membrane
 from cablemodels.energy import balance_pump, pump_block
 from cablemodels.soma import NeuronParams, build_neuron
 
-from .common import Row, Section, figure, judge_range, save_data, save_figure
+from .common import PALETTE, Row, Section, figure, judge_range, save_data, save_figure, size_colours
 
 
 #: The longest run-down simulated before a soma's half time is reported as not measured.
@@ -61,20 +62,25 @@ def main(out_dir, quick=False) -> Section:
     cell.delete()
 
     fig, ax = figure(2, 4.8)
-    for d, run in traces.items():
-        ax[0].plot(run.t_s / 60, run.v_mV, label=f"{d:g} um")
+    for (d, run), c in zip(traces.items(), size_colours(len(traces))):
+        ax[0].plot(run.t_s / 60, run.v_mV, c=c, label=f"{d:g} um soma")
     ax[0].set(xlabel="time after block (min)", ylabel="Vm (mV)", title="L5: run-down")
-    ax[0].legend(fontsize=7)
-    ax[1].plot(half["volume_per_area_um"], half["half_time_s"] / 60, "o-")
+    ax[0].legend()
+    ax[1].plot(half["volume_per_area_um"], half["half_time_s"] / 60, "o-", c=PALETTE["passive"])
     ax[1].set(xlabel="volume / area (um)", ylabel="time to half run-down (min)",
               title="L5: bigger cells run down slower")
-    figs = [save_figure(fig, out_dir, "pump_block")]
+    figs = [save_figure(fig, out_dir, "pump_block", caption=(
+        "Left: membrane potential of passive pump-leak somata "
+        f"({', '.join(f'{d:g}' for d in traces)} um diameter; GHK leak, Na+/K+ pump balanced "
+        "at rest, intracellular Na+ and K+ accumulating, 37 degC) after the pump is fully "
+        "blocked at time 0. Right: time to half run-down (Vm half-way from rest to its end "
+        "point) against the soma's volume-to-area ratio."))]
     data = [save_data(half, out_dir, "pump_block_half_times")] + [
         save_data(run.to_frame(), out_dir, f"pump_block_{int(d)}um") for d, run in traces.items()]
     slope = (half["half_time_s"].iloc[-1] / half["half_time_s"].iloc[0]) / (
         half["volume_per_area_um"].iloc[-1] / half["volume_per_area_um"].iloc[0])
     rows = [Row("L5", f"time to half run-down, {r['soma_diameter_um']:g} um soma", r["half_time_s"] / 60,
-                "min", "minutes to hours", "", "document 002",
+                "min", "minutes to hours", "", "",
                 (f"{r['half_time_s'] / 60:.0f} min; Vm {r['v_start_mV']:.0f} -> "
                  f"{r['v_end_mV']:.0f} mV in {r['run_h']:g} h" if np.isfinite(r["half_time_s"]) else
                  f"not half run down after {r['run_h']:g} h (Vm {r['v_start_mV']:.0f} -> "

@@ -1,7 +1,8 @@
 """E8, E9, L6: the resting budget: the pump against the leak, and what it adds up to.
 
-Sources: document 000 and Attwell & Laughlin 2001 JCBFM 21:1133 (brain 20 W,
-~1e4 ATP/s per neuron quoted in document 000); Azevedo et al. 2009 J Comp Neurol
+Sources: Attwell & Laughlin 2001 JCBFM 21:1133 (brain 20 W; the claims' 20 W and
+~1e4 ATP/s per neuron are from "Neurons' strategies for managing bioenergy",
+cablemodels/data/claims.toml, E8); Azevedo et al. 2009 J Comp Neurol
 513:532 (8.6e10 neurons in the human brain); Nicholls & Ferguson 2013 (dG_ATP).
 """
 
@@ -13,10 +14,11 @@ from cablemodels.biophysics import Membrane
 from cablemodels.energy import ap_energy, atp_to_joules, balance_pump, rest_energy
 from cablemodels.soma import NeuronParams, build_neuron
 
-from .common import Row, Section, declared, figure, judge_condition, judge_range, save_data, save_figure
+from .common import (PALETTE, Row, Section, declared, figure, judge_condition, judge_range,
+                     save_data, save_figure)
 
 NEURONS_IN_BRAIN = 8.6e10  # Azevedo et al. 2009
-BRAIN_W = 20.0             # document 000
+BRAIN_W = 20.0             # claim E8
 
 
 def main(out_dir, quick=False) -> Section:
@@ -44,12 +46,19 @@ def main(out_dir, quick=False) -> Section:
     mid = frame.iloc[len(frame) // 2]
     brain_w = atp_to_joules(mid["rest_atp_per_s"]) * NEURONS_IN_BRAIN
     fig, ax = figure(1, 5.0)
-    ax.loglog(frame["area_um2"], frame["rest_atp_per_s"], "o-", label="rest (pump vs leak)")
-    ax.loglog(frame["area_um2"], frame["atp_per_s_at_10Hz"], "s-", label="at 10 Hz")
-    ax.axhline(1e4, ls="--", c="k", label="claim E8: 1e4 ATP/s")
+    ax.loglog(frame["area_um2"], frame["rest_atp_per_s"], "o-", c=PALETTE["passive"],
+              label="rest (pump vs leak)")
+    ax.loglog(frame["area_um2"], frame["atp_per_s_at_10Hz"], "s-", c=PALETTE["wb"],
+              label="at 10 Hz")
+    ax.axhline(1e4, ls="--", c=PALETTE["claim"], label="claim E8: 1e4 ATP/s")
     ax.set(xlabel="membrane area (um2)", ylabel="ATP per second", title="E8/L6: resting budget")
-    ax.legend(fontsize=7)
-    figs = [save_figure(fig, out_dir, "resting")]
+    ax.legend()
+    figs = [save_figure(fig, out_dir, "resting", caption=(
+        "ATP per second of Wang-Buzsaki somata without dendrites "
+        f"({', '.join(f'{d:g}' for d in frame['soma_diameter_um'])} um diameter, 37 degC) "
+        "against membrane area: at rest (pump balanced to the resting Na+ leak, ATP = Na+ "
+        "influx / 3) and firing at 10 Hz (rest plus ten times one spike's ATP); dashed: the "
+        "1e4 ATP/s per neuron of claim E8."))]
     data = [save_data(frame, out_dir, "resting")]
     rows = [Row("E8", f"resting ATP/s, {r['soma_diameter_um']:g} um soma", r["rest_atp_per_s"],
                 "ATP/s", "1e4 per neuron", "3.4e8 per cortical neuron (resting potential)",

@@ -8,13 +8,14 @@ in cablemodels/parameters.py (Delvendahl 2015, Freund & Buzsaki 1996, Spruston
 from __future__ import annotations
 
 import pandas as pd
+from matplotlib.ticker import FixedLocator, FuncFormatter, NullFormatter
 
 from cablemodels.biophysics import HCN, Leak, Membrane
 from cablemodels.morphology import SwcParams, load_swc, shipped
 from cablemodels.protocols import MeasurementError, input_resistance, rheobase, time_constant
 from cablemodels.soma import SOMA_PRESETS, NeuronParams, build_neuron
 
-from .common import Row, Section, declared, figure, judge_condition, save_data, save_figure
+from .common import PALETTE, Row, Section, declared, figure, judge_condition, save_data, save_figure
 
 
 def _k_halved(membrane: Membrane) -> Membrane:
@@ -82,13 +83,24 @@ def main(out_dir, quick=False) -> Section:
     swc_monotone = bool((swc_sorted["rin_MOhm"].diff().dropna() < 0).all())
 
     fig, ax = figure(2, 4.8)
-    ax[0].loglog(l8["soma_diameter_um"], l8["rin_MOhm"], "o-", label="soma only")
+    ax[0].loglog(l8["soma_diameter_um"], l8["rin_MOhm"], "o-", c=PALETTE["wb"], label="soma only")
     ax[0].set(xlabel="soma diameter (um)", ylabel="input resistance (MOhm)", title="L8: R_in vs size")
-    ax[1].loglog(l8["soma_diameter_um"], l8["rheobase_nA"], "o-")
-    ax[1].axhline(shared, ls=":", c="k", label=f"shared input {shared:.2g} nA")
+    ax[1].loglog(l8["soma_diameter_um"], l8["rheobase_nA"], "o-", c=PALETTE["wb"])
+    ax[1].axhline(shared, ls=":", c=PALETTE["theory"], label=f"shared input {shared:.2g} nA")
     ax[1].set(xlabel="soma diameter (um)", ylabel="rheobase (nA)", title="L8: recruitment order")
-    ax[1].legend(fontsize=7)
-    figs = [save_figure(fig, out_dir, "size")]
+    ax[1].legend()
+    for a in ax:  # label decades and 2, 5 between them only: log minor labels collide
+        for axis in (a.xaxis, a.yaxis):
+            lo, hi = sorted(axis.get_view_interval())
+            marks = [m * 10.0 ** e for e in range(-6, 7) for m in (1, 2, 5)]
+            axis.set_major_locator(FixedLocator([m for m in marks if lo <= m <= hi]))
+            axis.set_major_formatter(FuncFormatter(lambda x, _: f"{x:g}"))
+            axis.set_minor_formatter(NullFormatter())
+    figs = [save_figure(fig, out_dir, "size", caption=(
+        "Input resistance (left) and rheobase (right: smallest 200 ms current step that fires) of "
+        "Wang-Buzsaki somata without dendrites, from granule-cell to motoneuron size, against soma diameter (log "
+        "axes; equal channel density, 37 degC). R_in falls as 1/area; the dotted line is a "
+        "shared input at the median rheobase: the cells below it fire, the smallest first."))]
     data = [save_data(l7, out_dir, "k_leak_halved"), save_data(l8, out_dir, "size_somata"),
             save_data(swc, out_dir, "size_swc")]
     rows = []

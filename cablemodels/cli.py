@@ -75,10 +75,10 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
 
 def _cmd_reproduce(args: argparse.Namespace) -> int:
-    from .report import reproduce
+    from .report import closing_lines, reproduce
 
     path = reproduce(args.out, quick=args.quick, jobs=args.jobs)
-    print(f"report written to {path} (and report.html, claims.csv beside it)")
+    print("\n".join(closing_lines(path.parent)))
     return 0
 
 

@@ -20,6 +20,7 @@ same membrane (Hodgkin 1975; Carter & Bean 2009).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -300,12 +301,22 @@ def ap_energy(cell: Cell, integrator: Integrator | None = None, fraction=(0.25, 
         When the measured sections carry no Na+ at all.
     """
     h = hoc()
+    if window_ms is not None:
+        pr.require("window_ms", window_ms, where="ap_energy")
+    pr.require("settle_ms", settle_ms, low=5.0, inclusive=True, where="ap_energy (the resting "
+               "flux is measured over the 5 ms before the stimulus)")
+    pr.require("max_doublings", max_doublings, inclusive=True, integer=True, where="ap_energy")
+    pr.require("precision", precision, where="ap_energy")
+    if precision >= 1:
+        raise ValueError(f"ap_energy: precision must lie in (0, 1) (got {precision!r})")
+    pr.require("overshoot_mV", overshoot_mV, low=-math.inf, where="ap_energy")
+    if amp_nA is not None:
+        pr.require("amp_nA", amp_nA, where="ap_energy")
+    fraction = pr._fraction_pair(fraction, "ap_energy")
     integrator = integrator or sim.default_integrator(cell)
     rest = pr.rest_mV(cell)
     if window_ms is None:
         window_ms = 40.0 if cell.temperature_degC <= 10.0 else 15.0
-    if not (np.isfinite(window_ms) and window_ms > 0):
-        raise ValueError(f"window_ms must be a finite number > 0 (got {window_ms!r})")
     segs, length, scope = _measured_segments(cell, fraction)
     if not any(_has_ion(sec, "na") for _, sec, _ in segs):
         raise ValueError(f"no measured section of {cell.name} carries Na+ (no na_ion): "
@@ -588,6 +599,8 @@ def pump_block(cell: Cell, duration_s: float = 3600.0, sample_s: float = 10.0,
     membrane: the measured fastest setting in PERFORMANCE.md).
     """
     h = hoc()
+    pr.require("duration_s", duration_s, where="pump_block")
+    pr.require("sample_s", sample_s, where="pump_block")
     segs = [seg for _, _, seg in cell.segments()]
     if not all(hasattr(s, "cm_nakpump") and hasattr(s, "cm_accum") for s in segs):
         raise ValueError(f"pump_block needs cm_nakpump and cm_accum in every segment of "

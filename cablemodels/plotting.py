@@ -50,6 +50,50 @@ def _layout_without_points(sections):
     return paths
 
 
+def _fill_missing(sections, paths):
+    """Sections without 3-D points (e.g. an axon appended to a reconstruction) drawn as
+    straight lines of their length from where they attach, continuing their parent's
+    direction (downwards from a parent without direction)."""
+    from neuron import h
+
+    def point_on(sec, x):
+        px, py, arc, _ = paths[sec]
+        t = x * arc[-1]
+        return float(np.interp(t, arc, px)), float(np.interp(t, arc, py))
+
+    def direction(sec, x):
+        px, py, arc, _ = paths[sec]
+        k = 1 if x < 0.5 else len(arc) - 1
+        d = np.array([px[k] - px[k - 1], py[k] - py[k - 1]])
+        n = np.hypot(*d)
+        return d / n if n > 0 else np.array([0.0, -1.0])
+
+    pending = [sec for sec in sections if paths[sec] is None]
+    for _ in range(len(pending) + 1):
+        if not pending:
+            break
+        for sec in list(pending):
+            ref = h.SectionRef(sec=sec)
+            parent = ref.parent if ref.has_parent() else None
+            if parent is not None and parent in paths and paths[parent] is None:
+                continue  # place the parent first
+            if parent is None or parent not in paths:
+                start, d = np.zeros(2), np.array([1.0, 0.0])
+            else:
+                x = sec.parentseg().x
+                start = np.array(point_on(parent, x))
+                d = direction(parent, x) if int(parent.n3d()) >= 2 or x >= 0.5 else \
+                    np.array([0.0, -1.0])
+                if int(parent.n3d()) >= 2 and parent.nseg and \
+                        h.SectionRef(sec=parent).has_parent() == 0 and x == 0.5:
+                    d = np.array([0.0, -1.0])  # from the middle of a soma: downwards
+            end = start + d * sec.L
+            paths[sec] = (np.array([start[0], end[0]]), np.array([start[1], end[1]]),
+                          np.array([0.0, sec.L]), np.array([sec.diam, sec.diam]))
+            pending.remove(sec)
+    return paths
+
+
 def _quad(x0, y0, x1, y1, w0, w1):
     dx, dy = x1 - x0, y1 - y0
     norm = math.hypot(dx, dy) or 1.0
@@ -82,7 +126,9 @@ def plot_morphology(sections, values: Mapping, ax=None, label: str = "", log: bo
 
     Returns
     -------
-    matplotlib Axes, with equal aspect and a colour bar.
+    matplotlib Axes, with equal aspect and a colour bar. Cells without 3-D points are
+    drawn as a dendrogram (x: path distance; one row per branch; no y axis); sections
+    without points in a cell that has them are drawn straight from where they attach.
     """
     import matplotlib.pyplot as plt
     from matplotlib import colors
@@ -93,8 +139,11 @@ def plot_morphology(sections, values: Mapping, ax=None, label: str = "", log: bo
         raise ValueError("no sections to draw")
     lookup = _values_by_segment(sections, values, label)
     paths = {sec: _section_path(sec) for sec in sections}
-    if any(p is None for p in paths.values()):
+    dendrogram = all(p is None for p in paths.values())
+    if dendrogram:
         paths = _layout_without_points(sections)
+    elif any(p is None for p in paths.values()):
+        paths = _fill_missing(sections, paths)
     polys, data = [], []
     for sec in sections:
         x, y, arc, diam = paths[sec]
@@ -123,7 +172,11 @@ def plot_morphology(sections, values: Mapping, ax=None, label: str = "", log: bo
     ax.add_collection(coll)
     ax.autoscale_view()
     ax.set_aspect("equal")
-    ax.set(xlabel="x (um)", ylabel="y (um)")
+    if dendrogram:  # no 3-D points: x is path distance, rows are branches
+        ax.set(xlabel="path distance from the first section (um)", ylabel="")
+        ax.set_yticks([])
+    else:
+        ax.set(xlabel="x (um)", ylabel="y (um)")
     bar = ax.figure.colorbar(coll, ax=ax, shrink=0.8)
     bar.set_label(f"log10 {label}" if log else label)
     return ax

@@ -38,6 +38,34 @@ class PropagationError(MeasurementError):
     """The action potential did not reach, or did not overshoot at, a recording site."""
 
 
+def require(name: str, value, low: float = 0.0, inclusive: bool = False,
+            integer: bool = False, where: str = "") -> float:
+    """Check a protocol argument: a finite real number (an integer if ``integer``) above
+    ``low`` (or at least ``low`` if ``inclusive``); raise a ValueError naming it."""
+    import numbers
+
+    kind = numbers.Integral if integer else numbers.Real
+    ok = isinstance(value, kind) and not isinstance(value, bool) and math.isfinite(value)
+    ok = ok and (value >= low if inclusive else value > low)
+    if not ok:
+        bound = f">= {low:g}" if inclusive else f"> {low:g}"
+        raise ValueError(f"{where + ': ' if where else ''}{name} must be a finite "
+                         f"{'integer' if integer else 'number'} {bound} (got {value!r})")
+    return value
+
+
+def _fraction_pair(fraction, where: str) -> tuple[float, float]:
+    try:
+        lo, hi = (float(f) for f in fraction)
+    except (TypeError, ValueError):
+        raise ValueError(f"{where}: fraction must be two numbers in [0, 1] (got {fraction!r})") \
+            from None
+    if not 0.0 <= lo < hi <= 1.0:
+        raise ValueError(f"{where}: fraction must satisfy 0 <= first < second <= 1 "
+                         f"(got {fraction!r})")
+    return lo, hi
+
+
 def site(cell: Cell, role: str, index: int = 0, x: float = 0.5):
     """Segment at ``x`` of section ``index`` of ``role`` (negative index counts from the end)."""
     secs = cell.sections(role)
@@ -153,11 +181,13 @@ def current_clamp(cell: Cell, stim_seg, amp_nA: float, delay_ms: float, dur_ms: 
         Record at this fixed interval (default: every step for fixed step,
         0.025 ms for CVODE).
     """
+    require("t_stop_ms", t_stop_ms, where="current_clamp")
+    require("delay_ms", delay_ms, inclusive=True, where="current_clamp")
+    require("dur_ms", dur_ms, inclusive=True, where="current_clamp")
+    require("amp_nA", amp_nA, low=-math.inf, where="current_clamp")
     integrator = integrator or sim.default_integrator(cell)
     v_init_mV = _v_init(cell, v_init_mV)
     h = hoc()
-    if not (math.isfinite(t_stop_ms) and t_stop_ms > 0):
-        raise ValueError(f"t_stop_ms must be > 0 (got {t_stop_ms})")
     segs = list(record) if record is not None else [stim_seg]
     clamp = h.IClamp(stim_seg)
     clamp.amp, clamp.delay, clamp.dur = amp_nA, delay_ms, dur_ms
@@ -300,6 +330,8 @@ def input_resistance(cell: Cell, seg=None, amp_nA: float | None = None,
         When the responses are not linear or contain a spike (the message gives the
         rheobase found at the site), or the membrane has no conductance.
     """
+    require("settle_ms", settle_ms, inclusive=True, where="input_resistance")
+    require("step_ms", step_ms, where="input_resistance")
     integrator = integrator or sim.default_integrator(cell, tight=True)
     seg = seg if seg is not None else cell.origin()
     amp_nA, z = _passive_amplitude(cell, seg, amp_nA, -1.0)
@@ -346,6 +378,8 @@ def time_constant(cell: Cell, seg=None, amp_nA: float | None = None, settle_ms: 
     MeasurementError
         When the response contains a spike, or is too short to fit.
     """
+    require("settle_ms", settle_ms, inclusive=True, where="time_constant")
+    require("window_ms", window_ms, where="time_constant")
     integrator = integrator or sim.default_integrator(cell, tight=True)
     v_init_mV = _v_init(cell, v_init_mV)
     h = hoc()
@@ -584,6 +618,13 @@ def conduction_velocity(cell: Cell, first_seg, second_seg, stim_seg=None, amp_nA
         ``t_stop_ms`` is too short), no stimulus started one, or a site's peak
         stayed below the overshoot level (a decremental, not a full, action potential).
     """
+    require("delay_ms", delay_ms, inclusive=True, where="conduction_velocity")
+    require("dur_ms", dur_ms, where="conduction_velocity")
+    require("settle_ms", settle_ms, inclusive=True, where="conduction_velocity")
+    require("max_doublings", max_doublings, inclusive=True, integer=True,
+            where="conduction_velocity")
+    if t_stop_ms is not None:
+        require("t_stop_ms", t_stop_ms, where="conduction_velocity")
     integrator = integrator or sim.default_integrator(cell)
     v_init_mV = _v_init(cell, v_init_mV)
     h = hoc()
@@ -634,14 +675,23 @@ def velocity_sites(cell: Cell, fraction=(0.25, 0.75)):
     Unmyelinated: at ``fraction`` of the axon's length. Myelinated: the middles of
     the interior nodes at those fractions of the node count.
     """
+    fraction = _fraction_pair(fraction, "velocity_sites")
     nodes = cell.sections("node")
     if nodes:
         i = max(1, int(round(fraction[0] * (len(nodes) - 1))))
         j = min(len(nodes) - 2, int(round(fraction[1] * (len(nodes) - 1))))
         if j <= i:
-            raise ValueError(f"{len(nodes)} nodes are too few to measure between interior nodes")
+            raise ValueError(f"{cell.name}: {len(nodes)} nodes are too few to measure between "
+                             "interior nodes (the recording sites need at least 4)")
         return nodes[i](0.5), nodes[j](0.5)
-    sec = cell.sections("axon")[0]
+    axons = cell.sections("axon")
+    if not axons:
+        raise ValueError(f"{cell.name} has no axon (roles: {sorted(cell.roles)}): no "
+                         "conduction velocity to measure")
+    sec = axons[0]
+    if sec.nseg < 3 or sec(fraction[0]) == sec(fraction[1]):
+        raise ValueError(f"{cell.name}: the axon {sec.name()} ({sec.L:g} um, {sec.nseg} "
+                         "segments) is too short for two distinct recording sites")
     return sec(fraction[0]), sec(fraction[1])
 
 

@@ -327,3 +327,40 @@ def test_sweep_point_is_bitwise_the_same_beside_other_cells(h):
     other.delete()
     assert beside == alone
     assert all(math.isfinite(v) for v in alone.values() if isinstance(v, float))
+
+
+# ------------------------------------------------------------------- bad arguments
+BAD_ARGUMENTS = [
+    (lambda c: E.ap_energy(c, window_ms=-5.0), "window_ms must be a finite number > 0"),
+    (lambda c: E.ap_energy(c, settle_ms=1.0), "settle_ms must be a finite number >= 5"),
+    (lambda c: E.ap_energy(c, fraction=(0.8, 0.2)), "fraction must satisfy"),
+    (lambda c: E.ap_energy(c, max_doublings=-1), "max_doublings must be a finite integer"),
+    (lambda c: E.ap_energy(c, amp_nA=float("nan")), "amp_nA must be a finite number"),
+    (lambda c: pr.rheobase(c, precision=0), "precision must lie in (0, 1)"),
+    (lambda c: pr.rheobase(c, dur_ms=-1.0), "dur_ms must be a finite number > 0"),
+    (lambda c: pr.current_clamp(c, c.origin(), 0.1, 1.0, -2.0, 10.0), "dur_ms must be"),
+    (lambda c: pr.input_resistance(c, step_ms=0.0), "step_ms must be a finite number > 0"),
+    (lambda c: pr.time_constant(c, window_ms=float("inf")), "window_ms must be"),
+    (lambda c: pr.conduction_velocity(c, c.origin(), c.origin(), dur_ms=0.0), "dur_ms must be"),
+    (lambda c: pr.axon_velocity(c), "has no axon"),
+]
+
+
+@pytest.mark.parametrize("call, message", BAD_ARGUMENTS)
+def test_measurements_refuse_arguments_they_cannot_measure(h, call, message):
+    """Each bad argument gives a ValueError naming it, before anything runs; NEURON's
+    globals and the cell are left as they were."""
+    cell = build_neuron(NeuronParams.preset("pyramidal"))
+    before = _globals(h)
+    with pytest.raises(ValueError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        call(cell)
+    assert _globals(h) == before
+    cell.delete()
+
+
+def test_too_short_axon_for_recording_sites(h):
+    axon = build_unmyelinated_axon(UnmyelinatedAxonParams.mammalian(diameter_um=1.0,
+                                                                    length_um=5.0))
+    with pytest.raises(ValueError, match="too short for two distinct recording sites"):
+        pr.velocity_sites(axon)
+    axon.delete()
