@@ -407,6 +407,28 @@ DEFAULTS = [
     ("cm_nakpump", "km_na", 10.0, "Kager, Wadman & Somjen 2000: Km_Na = 10 mM", "pump.km_na_mM"),
     ("cm_nakpump", "km_k", 3.5, "Kager, Wadman & Somjen 2000: Km_K = 3.5 mM", "pump.km_k_mM"),
     ("cm_nakpump", "block", 0.0, "no ouabain unless asked", None),
+    ("cm_na_wb", "q10", 3.0, "cablemodels' stated assumption (cm_na_wb COMMENT)", None),
+    ("cm_k_wb", "q10", 3.0, "cablemodels' stated assumption (cm_k_wb COMMENT)", None),
+    ("cm_hcn", "ktau", 20.0, "shape choice, not data (biophysics.HCN.ktau_mV)", None),
+    ("cm_na_ms96", "q10", 2.3, "Mainen & Sejnowski 1996, na.mod q10 = 2.3", "ms96.q10"),
+    ("cm_na_ms96", "tref", 23.0, "Mainen & Sejnowski 1996, na.mod temp = 23 degC",
+     "ms96.tref_degC"),
+    ("cm_na_ms96", "vshift", -5.0, "Mainen & Sejnowski 1996, demofig1.hoc vshift_na = -5 mV",
+     "ms96.vshift_mV"),
+    ("cm_k_ms96", "q10", 2.3, "Mainen & Sejnowski 1996, kv.mod q10 = 2.3", "ms96.q10"),
+    ("cm_k_ms96", "tref", 23.0, "Mainen & Sejnowski 1996, kv.mod temp = 23 degC",
+     "ms96.tref_degC"),
+    ("cm_leak", "pna", 0.0, "no leak unless a membrane sets one", None),
+    ("cm_leak", "pk", 0.0, "no leak unless a membrane sets one", None),
+    ("cm_leak", "pcl", 0.0, "no leak unless a membrane sets one", None),
+    ("cm_accum", "nai_init", 12.0, "Purves et al. 2018, Table 2.1 (5-15 mM; 12 chosen)",
+     "mammalian.nai_mM"),
+    ("cm_accum", "ki_init", 140.0, "Purves et al. 2018, Table 2.1", "mammalian.ki_mM"),
+    ("cm_ecshell", "nao_init", 145.0, "Purves et al. 2018, Table 2.1", "mammalian.nao_mM"),
+    ("cm_ecshell", "ko_init", 5.0, "Purves et al. 2018, Table 2.1", "mammalian.ko_mM"),
+    ("cm_ecshell", "depth_um", 0.03, "Frankenhaeuser & Hodgkin 1956: a space about 30 nm thick",
+     None),
+    ("cm_ecshell", "sealed", 0.0, "open to the bath unless asked", None),
 ]
 
 
@@ -422,5 +444,43 @@ def test_hoc_defaults_are_the_cited_values(h, suffix, name, published, citation,
         assert got == published, f"{suffix}.{name} default {got} != {published} ({citation})"
         if key is not None:
             assert P.value(key) == published, f"parameters.TABLE[{key!r}] ({citation})"
+    finally:
+        h.delete_section(sec=sec)
+
+
+# --------------------------------------------------------------------------- extracellular shell
+@pytest.mark.parametrize("sealed", [1, 0])
+def test_extracellular_shell_is_frankenhaeuser_hodgkin(h, sealed):
+    """cm_ecshell, Frankenhaeuser & Hodgkin 1956 J Physiol 131:341:
+    d[K]o/dt = I_K/(F x depth) - ([K]o - [K]bath)/tau. A compartment clamped at -20 mV
+    with only a K+ leak (cm_leak, whose own counter qk integrates I_K) for 1.5 s
+    (15 tau): sealed, [K]o - [K]bath = qk/(F x depth) exactly (1e-6); open, [K]o settles
+    where efflux and washout balance, [K]o - [K]bath = tau x I_K/(F x depth) (1e-4). A
+    washout of the wrong sign runs away and fails both."""
+    sec = _section(h, "cm_leak", "cm_ecshell", name="shell")
+    try:
+        seg = sec(0.5)
+        seg.nai, seg.ki, seg.cli, seg.clo = 12.0, 140.0, 10.0, 110.0
+        for ion in ("na", "k"):
+            h.ion_style(f"{ion}_ion", 3, 2, 1, 1, 0, sec=sec)
+        seg.cm_leak.pk = 1e-7
+        shell = seg.cm_ecshell
+        shell.sealed, shell.nao_init, shell.ko_init = sealed, 145.0, 5.0
+        depth_um, tau_ms = shell.depth_um, shell.tau_ms
+        assert depth_um == 0.03, "Frankenhaeuser & Hodgkin's space is about 30 nm thick"
+        clamp = h.SEClamp(seg)
+        clamp.dur1, clamp.amp1, clamp.rs = 1e9, -20.0, 1e-3
+        h.celsius, h.dt, h.secondorder = 37.0, 0.025, 0
+        h.finitialize(-20.0)
+        h.continuerun(1500.0)
+        # mA/cm2 x ms = uC/cm2; / (F C/mol x depth um) -> 1e4 mM per (uC/cm2 / (C/mol um))
+        if sealed:
+            want = 5.0 + seg.cm_leak.qk * 1e4 / (FARADAY * depth_um)
+            assert seg.ko > 5.1, "too little K+ moved for the test to mean anything"
+            assert _rel(seg.ko, want) < REL
+        else:
+            want = 5.0 + tau_ms * seg.cm_leak.ik * 1e4 / (FARADAY * depth_um)
+            assert seg.ko > 5.1
+            assert _rel(seg.ko, want) < 1e-4
     finally:
         h.delete_section(sec=sec)
