@@ -3,8 +3,9 @@
 References: post-hoc integration of recorded currents (the counters' independent
 check), fixed step vs CVODE, the pump's 3:1 Na+:ATP stoichiometry at steady
 rest, the capacitive minimum C dV (Hodgkin 1975; Carter & Bean 2009), and the
-propagating squid spike's Na+ excess at 18.5 degC (a plain NEURON run with the
-built-in hh gives about 4.9; the issue bounds it to 4-5.5).
+propagating squid spike's Na+ excess at 18.5 degC (4-5.5; NEURON's built-in hh on
+the same axon, run in tests/test_energy_first_principles.py, gives 4.64, and our
+energy-ready HH 4.76).
 """
 
 from __future__ import annotations
@@ -71,18 +72,25 @@ def test_fixed_step_and_cvode_agree(kind):
 
 
 def test_excess_factor_orders_kinetics_and_temperature():
-    """Squid 6.3 degC > squid 18.5 degC > Wang-Buzsaki 37 degC; squid 18.5 in [4, 5.5]."""
+    """Squid 6.3 degC > squid 18.5 degC > Wang-Buzsaki 37 degC; squid 18.5 in [4, 5.5]
+    (plain hh on this axon: 4.64, computed in test_energy_first_principles.py). The
+    space-clamped squid soma's Na+ plus the stimulus charge covers its C dV (charge
+    conservation: nothing else brings positive charge in before the peak)."""
     cold = E.ap_energy(squid_axon(6.3)).excess_factor
     warm = E.ap_energy(squid_axon(18.5)).excess_factor
     mammal = E.ap_energy(build_unmyelinated_axon(UnmyelinatedAxonParams.mammalian())).excess_factor
     soma = build_neuron(NeuronParams(soma_diameter_um=50.0, membrane=Membrane.squid(),
                                      temperature_degC=18.5, ions=squid_axon(18.5).ions,
                                      ra_ohm_cm=35.4))
-    clamped = E.ap_energy(soma).excess_factor
+    spike = E.ap_energy(soma)
+    clamped = spike.excess_factor
     print(f"propagating excess: squid 6.3 {cold:.2f}, squid 18.5 {warm:.2f}, WB 37 {mammal:.2f};"
           f" space-clamped squid 18.5 {clamped:.2f}")
     assert cold > warm > mammal > 1.0
     assert 4.0 <= warm <= 5.5
+    c_dv = float(spike.segments["capacitive_min_C"].sum())
+    assert spike.na_charge_C + spike.injected_charge_C >= c_dv
+    assert clamped > 1.0
 
 
 def test_energy_units_and_joules():
@@ -116,9 +124,17 @@ def _pump_cell(diameter_um=20.0, accumulation=True, excitable=True):
 
 
 def test_balanced_pump_spends_na_influx_over_three():
-    """At steady rest, pump ATP/s = resting Na+ influx / 3 within 1%."""
+    """At steady rest, pump ATP/s = resting Na+ influx / 3 within 1%, and (not circular:
+    read from the pump mechanism itself, not from energy.py's 3 Na+ per ATP) the pump's
+    own Na+ current cancels every other Na+ current in each segment (1%): a pump moving
+    2 Na+ per cycle, balanced by the 3-per-ATP rule, would leave a third of the influx."""
     cell = _pump_cell()
     rest = E.rest_energy(cell, ap_atp=1e7)
+    for _, _, seg in cell.segments():
+        pump_na = seg.cm_nakpump.ina
+        assert pump_na > 0
+        assert abs(seg.ina) < 0.01 * pump_na, (
+            f"{seg}: pump Na+ efflux {pump_na:.4g} mA/cm2, net Na+ current {seg.ina:.4g}")
     print(f"resting ATP/s {rest.atp_per_s:.4g} (pump {rest.pump_atp_per_s:.4g})")
     assert rest.pump_atp_per_s == pytest.approx(rest.atp_per_s, rel=0.01)
     assert rest.atp_per_s > 0
@@ -144,7 +160,9 @@ def test_pump_block_runs_down_toward_zero():
     assert run.nai_mM[-1] > run.nai_mM[0] + 5
     assert run.ki_mM[-1] < run.ki_mM[0] - 5
     assert run.v_mV[-1] > run.v_mV[0] + 10
-    assert np.isfinite(run.half_time_s) or run.v_mV[-1] < run.v_mV[0] / 2
+    # half-way to 0 mV within the hour (1914 s on this machine), not a vacuous either-or
+    assert 60.0 < run.half_time_s < 3600.0
+    assert run.v_mV[run.t_s >= run.half_time_s][0] >= run.v_mV[0] / 2
     frame = run.to_frame()
     assert list(frame.columns) == ["t_s", "v_mV", "nai_mM", "ki_mM", "ena_mV", "ek_mV"]
 
