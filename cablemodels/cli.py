@@ -217,12 +217,9 @@ def _cmd_audit(args: argparse.Namespace) -> int:
                                subtract_rest=args.subtract_rest)
     print(result.table())
     if out is not None:
-        part = out.with_name(out.name + ".part")
-        try:
-            result.to_csv(part)
-            part.replace(out)
-        finally:
-            part.unlink(missing_ok=True)
+        from .files import write_replacing
+
+        write_replacing(out, result.to_csv)
         print(f"per-segment table written to {out}")
     return 0
 

@@ -29,6 +29,7 @@ from typing import Iterable, Mapping
 from . import __version__, mechanisms
 from .biophysics import Ions
 from .cell import ROLES, Cell, hoc
+from .files import write_replacing
 
 #: NEURON's own density mechanisms that an exported template may use.
 BUILTIN_MECHANISMS = ("pas", "hh", "extracellular", "fastpas")
@@ -348,16 +349,7 @@ def export_hoc(cell: Cell, path: str | Path, template: str | None = None,
         If ``path``'s folder does not exist or is not writable.
     """
     text = to_hoc(cell, template, set_celsius)
-    path = Path(path)
-    if path.exists() and not path.is_file():
-        raise ValueError(f"cannot write {path}: it exists and is not a regular file")
-    tmp = path.with_name(path.name + ".part")
-    try:
-        tmp.write_text(text)
-        tmp.replace(path)
-    finally:
-        tmp.unlink(missing_ok=True)
-    return path
+    return write_replacing(path, lambda tmp: tmp.write_text(text))
 
 
 # --------------------------------------------------------------------------- import
