@@ -680,3 +680,63 @@ def _internode_membrane(params: SwcParams, diameter_um: float) -> Membrane:
                                             ions=params.ions,
                                             temperature_degC=params.temperature_degC)
     return myelin.folded_internode()
+
+
+#: Import3d's Neurolucida section arrays and the roles they get.
+ASC_ROLES = {"soma": "soma", "axon": "axon", "dend": "dendrite", "apic": "dendrite"}
+
+
+def load_asc(params: SwcParams) -> Cell:
+    """A cell from a Neurolucida ASC tracing (``params.path`` ends in ``.asc``), read by
+    NEURON's Import3d (``Import3d_Neurolucida3``), with roles and membranes as
+    :func:`load_swc` gives them: soma, axon, dendrite (basal and apical).
+
+    The SWC checks of :func:`read_swc` do not apply to ASC text; what Import3d builds is
+    checked instead: every section it makes must have a role, and the cell must have a
+    soma and neurites.
+
+    Raises
+    ------
+    ValueError
+        A file Import3d cannot read (its message, the file named), no soma, no neurites,
+        or a section Import3d names outside soma/axon/dend/apic (nothing leaks).
+    """
+    from .cell import build_guard
+
+    path = Path(params.path)
+    if path.suffix.lower() != ".asc" or not path.is_file():
+        raise ValueError(f"{path}: not a readable Neurolucida .asc file")
+    h = hoc()
+    h.load_file("import3d.hoc")
+    stem = re.sub(r"\W", "_", path.stem.split(".")[0]) or "asc"
+    if not stem[0].isalpha():
+        stem = f"asc_{stem}"
+    cell = Cell("asc", params, params.temperature_degC, params.ions)
+    cell.name = f"{stem}_{cell.name[len('asc'):]}"
+    with build_guard(cell):
+        holder = _Holder(cell.name)
+        reader = h.Import3d_Neurolucida3()
+        reader.quiet = 1
+        try:
+            reader.input(str(path.resolve()))
+            gui = h.Import3d_GUI(reader, False)
+            gui.instantiate(holder)
+        except RuntimeError as err:
+            raise ValueError(f"{path}: Import3d could not read it ({err})") from None
+        for name, role in ASC_ROLES.items():
+            for sec in getattr(holder, name, []):
+                cell.adopt(role, sec)
+        all_secs = list(getattr(holder, "all", []))
+        if len(all_secs) != len(cell.sections()):
+            raise ValueError(f"{path}: Import3d made {len(all_secs)} sections, "
+                             f"{len(cell.sections())} of them soma/axon/dend/apic")
+        if not cell.sections("soma") or len(cell.sections()) == len(cell.sections("soma")):
+            raise ValueError(f"{path}: needs a soma and neurites (found "
+                             f"{ {r: len(s) for r, s in cell.roles.items()} })")
+        for role, secs in cell.roles.items():
+            membrane = params.membrane(role)
+            for sec in secs:
+                sec.Ra = params.ra_ohm_cm
+                cell.apply_membrane(sec, membrane, role)
+        cell.discretize(params.discretization)
+    return cell

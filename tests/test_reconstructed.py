@@ -55,3 +55,34 @@ def test_bad_parameters_are_refused():
         ReconstructedCellParams(config="fast")
     with pytest.raises(ValueError, match="n_nodes"):
         ReconstructedCellParams(n_nodes=0)
+
+
+def test_the_original_asc_tracing_gives_the_same_cell(h):
+    """Neurolucida ASC (the tracing the SWC was converted from), read by Import3d's own
+    Neurolucida reader: the same sections, and the dendrites' length within 0.1% (the
+    SWC conversion replaced the soma contour by three points and standardised a few
+    diameters, so areas are compared loosely: within 5%)."""
+    from pathlib import Path
+
+    from cablemodels.morphology import SwcParams, load_asc, load_swc
+
+    folder = Path(shipped(REAL_CELL)).parent
+    asc = load_asc(SwcParams(folder / "C010398B-P2.asc"))
+    swc = load_swc(SwcParams(shipped(REAL_CELL)))
+    for role in ("axon", "dendrite"):
+        assert len(asc.sections(role)) == len(swc.sections(role))
+        assert sum(s.L for s in asc.sections(role)) == pytest.approx(
+            sum(s.L for s in swc.sections(role)), rel=1e-3)
+    assert asc.area_um2("dendrite") == pytest.approx(swc.area_um2("dendrite"), rel=0.05)
+    asc.delete()
+    swc.delete()
+
+
+def test_unreadable_asc_is_refused_without_leaving_sections(h, tmp_path):
+    from cablemodels.morphology import SwcParams, load_asc
+
+    bad = tmp_path / "bad.asc"
+    bad.write_text('("CellBody"\n  (Color Red)\n')
+    with pytest.raises(ValueError, match="bad.asc"):
+        load_asc(SwcParams(bad))
+    assert not list(h.allsec())
