@@ -42,6 +42,10 @@ MRG02_CODE = ("McIntyre CC, Richardson AG & Grill WM (2002) J Neurophysiol 87:99
               "files of ModelDB 3810 (MRGaxon.hoc, AXNODE.mod)")
 MRG02_TABLE = ("McIntyre CC, Richardson AG & Grill WM (2002) J Neurophysiol 87:995-1006, "
                "Table 1 (geometry by fibre diameter), as in ModelDB 3810 MRGaxon.hoc")
+ARANCIBIA17 = ("Arancibia-Carcamo IL et al. (2017) eLife 6:e23329, Table 1, as in the authors' "
+               "model files (AttwellLab/MyelinatedAxonModel, Examples/Axons/Carcamo2017*Axon.m)")
+ARANCIBIA17_RESULTS = ("Arancibia-Carcamo IL et al. (2017) eLife 6:e23329, Results, 'Predicted "
+                       "effects of node length variation on conduction speed'")
 
 TABLE: dict[str, Published] = {
     # --- ion concentrations -------------------------------------------------------------
@@ -302,6 +306,33 @@ TABLE: dict[str, Published] = {
     "mrg.table_16um.node_spacing_um": Published(1500.0, MRG02_TABLE),
     "mrg.table_16um.flut_length_um": Published(60.0, MRG02_TABLE),
     "mrg.table_16um.n_lamellae": Published(150.0, MRG02_TABLE),
+    # --- CNS myelinated axons, rat (cablemodels.cns) -------------------------------------
+    "cns.optic_nerve.axon_diameter_um": Published(0.8201, ARANCIBIA17, "internode axon diameter"),
+    "cns.optic_nerve.node_diameter_um": Published(0.7274, ARANCIBIA17),
+    "cns.optic_nerve.node_length_um": Published(1.02, ARANCIBIA17, "mean node length"),
+    "cns.optic_nerve.internode_length_um": Published(139.26, ARANCIBIA17),
+    "cns.optic_nerve.g_ratio": Published(0.79, ARANCIBIA17, "measured g-ratio (axon diameter "
+                                         "over outer myelin diameter)"),
+    "cns.optic_nerve.velocity_m_s": Published(
+        2.95, ARANCIBIA17_RESULTS, "model velocity at the mean node length"),
+    "cns.cortex.axon_diameter_um": Published(0.7308, ARANCIBIA17, "internode axon diameter"),
+    "cns.cortex.node_diameter_um": Published(0.6404, ARANCIBIA17),
+    "cns.cortex.node_length_um": Published(1.5, ARANCIBIA17, "mean node length, layer V"),
+    "cns.cortex.internode_length_um": Published(81.7, ARANCIBIA17),
+    "cns.cortex.g_ratio": Published(0.8, ARANCIBIA17, "measured g-ratio"),
+    "cns.cortex.velocity_m_s": Published(
+        2.61, ARANCIBIA17_RESULTS, "model velocity at the mean node length"),
+    "cns.periaxonal_space_um": Published(0.015, ARANCIBIA17, "periaxonal space 15 nm "
+                                         "(narrower in the paranodal segments; not modelled here)"),
+    "cns.lamella_period_um": Published(0.0156, ARANCIBIA17, "myelin period 15.6 nm"),
+    "cns.myelin_cm_per_membrane_uF_cm2": Published(
+        0.9, ARANCIBIA17, "0.9 uF/cm2 per myelin membrane, as for the axon membrane (MRG 2002 "
+        "use 0.1 uF/cm2 per lamella membrane: parameter myelin.cm_per_lamella_membrane_uF_cm2)"),
+    "cns.myelin_g_per_membrane_S_cm2": Published(0.001, ARANCIBIA17, "1 mS/cm2 per membrane"),
+    "cns.axolemma_cm_uF_cm2": Published(0.9, ARANCIBIA17, "node and internodal axon membrane"),
+    "cns.axolemma_g_S_cm2": Published(0.0001, ARANCIBIA17, "internodal axon membrane "
+                                      "0.1 mS/cm2"),
+    "cns.ra_ohm_cm": Published(70.0, ARANCIBIA17, "axoplasm and periaxonal space 0.7 ohm m"),
 }
 
 
