@@ -46,6 +46,9 @@ ARANCIBIA17 = ("Arancibia-Carcamo IL et al. (2017) eLife 6:e23329, Table 1, as i
                "model files (AttwellLab/MyelinatedAxonModel, Examples/Axons/Carcamo2017*Axon.m)")
 ARANCIBIA17_RESULTS = ("Arancibia-Carcamo IL et al. (2017) eLife 6:e23329, Results, 'Predicted "
                        "effects of node length variation on conduction speed'")
+R2000 = ("Richardson AG, McIntyre CC & Grill WM (2000) Med Biol Eng Comput 38:438-446, nodal "
+         "channels as used by Arancibia-Carcamo et al. (2017) eLife 6:e23329 (authors' model "
+         "files, AttwellLab/MyelinatedAxonModel, Richardson2000*.m)")
 
 TABLE: dict[str, Published] = {
     # --- ion concentrations -------------------------------------------------------------
@@ -333,6 +336,27 @@ TABLE: dict[str, Published] = {
     "cns.axolemma_g_S_cm2": Published(0.0001, ARANCIBIA17, "internodal axon membrane "
                                       "0.1 mS/cm2"),
     "cns.ra_ohm_cm": Published(70.0, ARANCIBIA17, "axoplasm and periaxonal space 0.7 ohm m"),
+    "cns.optic_nerve.paranode_length_um": Published(
+        2.11, ARANCIBIA17, "paranodal segment: first and last of 66 internode segments"),
+    "cns.optic_nerve.paranode_space_um": Published(
+        0.007719692e-3, ARANCIBIA17, "periaxonal space in the paranodal segments: 0.007719692 "
+        "nm as set in the authors' files (UpdateInternodePeriaxonalSpaceWidth, nm units), a "
+        "near-seal; this value gives the paper's 2.95 m/s"),
+    "cns.cortex.paranode_length_um": Published(
+        1.9, ARANCIBIA17, "paranodal segments: first and last two of 86 internode "
+        "segments (2 x 81.7/86 um)"),
+    "cns.cortex.paranode_space_um": Published(
+        0.012255632e-3, ARANCIBIA17, "periaxonal space in the paranodal segments: 0.012255632 "
+        "nm as set in the authors' files (nm units), a near-seal"),
+    "cns.v_rest_mV": Published(-82.0, ARANCIBIA17, "resting potential; the nodal leak "
+                               "conductance is set to hold it, the internodal leak reverses "
+                               "there"),
+    "cns.node_eleak_mV": Published(-83.381372, ARANCIBIA17, "nodal leak reversal"),
+    "r2000.node_gnabar_S_cm2": Published(3.0, R2000, "fast Na+ 30 mS/mm2"),
+    "r2000.node_gnapbar_S_cm2": Published(0.005, R2000, "persistent Na+ 0.05 mS/mm2"),
+    "r2000.node_gkbar_S_cm2": Published(0.08, R2000, "slow K+ 0.8 mS/mm2"),
+    "r2000.ena_mV": Published(50.0, R2000),
+    "r2000.ek_mV": Published(-84.0, R2000),
 }
 
 
