@@ -283,12 +283,18 @@ def _set_node_leak(cell: Cell, params: CNSAxonParams) -> None:
     """Nodal leak conductance cancelling the channels' steady currents at v_rest."""
     v_rest = P.value("cns.v_rest_mV")
     e_leak = P.value("cns.node_eleak_mV")
-    # Gates at steady state at v_rest: initialise there (channels only, leak off).
+    # Gates at steady state at v_rest: initialise there (channels only, leak off). Other
+    # cells' sections, if any, are initialised too; NEURON's run globals come back.
     for sec in cell.sections("node"):
         for seg in sec:
             seg.pas.g = 0.0
-    sim.start(params.temperature_degC, sim.Integrator(method="fixed"), v_rest)
-    for sec in cell.sections("node"):
-        for seg in sec:
-            channels = seg.ina + seg.ik  # mA/cm2; the leak is off
-            seg.pas.g = -channels / (v_rest - e_leak)
+    state = sim.save_globals()
+    try:
+        with sim.foreign_sections_allowed():
+            sim.start(cell, sim.Integrator(method="fixed"), v_rest)
+        for sec in cell.sections("node"):
+            for seg in sec:
+                channels = seg.ina + seg.ik  # mA/cm2; the leak is off
+                seg.pas.g = -channels / (v_rest - e_leak)
+    finally:
+        sim.restore_globals(state)

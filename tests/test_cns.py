@@ -92,7 +92,7 @@ def test_lower_myelin_capacitance_conducts_faster():
 
 @pytest.mark.xfail(strict=True, reason="cns_myelinated_params departs from the paper's nodes "
                    "(MS96 instead of Richardson et al. 2000, which Membrane cannot carry) and "
-                   "paranodal seal: 0.98 m/s against 2.95 (optic nerve), 0.95 against 2.61 "
+                   "paranodal seal: 1.21 m/s against 2.95 (optic nerve), 1.06 against 2.61 "
                    "(cortex); build_cns_axon reproduces the paper")
 @pytest.mark.parametrize("region", cns.REGIONS)
 def test_velocity_matches_the_papers_model(region):
@@ -144,7 +144,7 @@ def test_cns_axon_books_na_and_k_to_their_ions(h):
         t = h.Vector().record(h._ref_t)
         ina = [h.Vector().record(seg._ref_ina) for seg in segs]
         ik = [h.Vector().record(seg._ref_ik) for seg in segs]
-        sim.start(37.0, sim.Integrator(method="fixed", dt_ms=0.001), -82.0)
+        sim.start(cell, sim.Integrator(method="fixed", dt_ms=0.001), -82.0)
         sim.advance(4.0)
         t = np.array(t)
         for seg, i_na, i_k in zip(segs, ina, ik):

@@ -73,7 +73,7 @@ def _original_protocol_velocity(h, cell, dt_ms: float) -> float:
     t = h.Vector().record(h._ref_t)
     v5 = h.Vector().record(nodes[5](0.5)._ref_v)
     v15 = h.Vector().record(nodes[15](0.5)._ref_v)
-    sim.start(cell.temperature_degC, sim.Integrator(method="fixed", dt_ms=dt_ms),
+    sim.start(cell, sim.Integrator(method="fixed", dt_ms=dt_ms),
               P.value("mrg.v_init_mV"))
     sim.advance(5.0)
     t, v5, v15 = np.array(t), np.array(v5), np.array(v15)
@@ -219,7 +219,7 @@ def test_na_and_k_are_booked_to_their_ions(h):
         ina = [h.Vector().record(seg._ref_ina) for seg in segs]
         ik = [h.Vector().record(seg._ref_ik) for seg in segs]
         vmax = [h.Vector().record(seg._ref_v) for seg in segs]
-        sim.start(37.0, sim.Integrator(method="fixed", dt_ms=0.001), -80.0)
+        sim.start(cell, sim.Integrator(method="fixed", dt_ms=0.001), -80.0)
         sim.advance(4.0)
         assert min(max(v) for v in vmax) > 0, "every measured node must spike"
         t = np.array(t)
@@ -244,7 +244,7 @@ def test_nernst_reversals_are_a_named_switch(h):
     assert "Nernst reversals from the fibre's concentrations" in params.departures
     cell = mrg.build_mrg_fibre(params)
     try:
-        sim.start(37.0, sim.Integrator(method="fixed", dt_ms=0.005), -80.0)
+        sim.start(cell, sim.Integrator(method="fixed", dt_ms=0.005), -80.0)
         seg = cell.sections("node")[3](0.5)
         assert seg.ena == pytest.approx(params.ions.nernst_mV("na", 37.0), abs=1e-6)
         assert seg.ek == pytest.approx(params.ions.nernst_mV("k", 37.0), abs=1e-6)
@@ -291,8 +291,10 @@ def test_neuron_crank_nicolson_still_misintegrates_extracellular(h):
         exact = i_mA_cm2 / 1e-3 * (1 - math.exp(-1.0))
         result = {}
         for order in (0, 2):
-            sim.start(6.3, sim.Integrator(method="fixed", dt_ms=1e-4, secondorder=order), 0.0)
-            sim.advance(1.0)
+            # NEURON itself, no cablemodels cell (the conftest fixture resets the globals)
+            h.secondorder, h.dt = order, 1e-4
+            h.finitialize(0.0)
+            h.continuerun(1.0)
             result[order] = sec(0.5).v
         assert result[0] == pytest.approx(exact, rel=1e-3)
         assert abs(result[2] / exact - 1) > 0.03
