@@ -40,6 +40,15 @@ WB96 = "Wang X-J & Buzsaki G (1996) J Neurosci 16:6402-6413, model equations and
 MRG02 = "McIntyre CC, Richardson AG & Grill WM (2002) J Neurophysiol 87:995-1006, Table 1"
 MRG02_CODE = ("McIntyre CC, Richardson AG & Grill WM (2002) J Neurophysiol 87:995-1006, model "
               "files of ModelDB 3810 (MRGaxon.hoc, AXNODE.mod)")
+MRG02_TABLE = ("McIntyre CC, Richardson AG & Grill WM (2002) J Neurophysiol 87:995-1006, "
+               "Table 1 (geometry by fibre diameter), as in ModelDB 3810 MRGaxon.hoc")
+ARANCIBIA17 = ("Arancibia-Carcamo IL et al. (2017) eLife 6:e23329, Table 1, as in the authors' "
+               "model files (AttwellLab/MyelinatedAxonModel, Examples/Axons/Carcamo2017*Axon.m)")
+ARANCIBIA17_RESULTS = ("Arancibia-Carcamo IL et al. (2017) eLife 6:e23329, Results, 'Predicted "
+                       "effects of node length variation on conduction speed'")
+R2000 = ("Richardson AG, McIntyre CC & Grill WM (2000) Med Biol Eng Comput 38:438-446, nodal "
+         "channels as used by Arancibia-Carcamo et al. (2017) eLife 6:e23329 (authors' model "
+         "files, AttwellLab/MyelinatedAxonModel, Richardson2000*.m)")
 
 TABLE: dict[str, Published] = {
     # --- ion concentrations -------------------------------------------------------------
@@ -197,6 +206,157 @@ TABLE: dict[str, Published] = {
                          "Q10 of Ih kinetics about 3 (range 2.8-4.5 reported)"),
     "hcn.tref_degC": Published(22.0, "Santoro B et al. (2000) J Neurosci 20:5264-5275",
                                "room-temperature recordings"),
+    # --- MRG 2002 fibre (cablemodels.mrg): the published model's own values ------------
+    "mrg.temperature_degC": Published(37.0, MRG02_CODE, "celsius = 37"),
+    "mrg.v_init_mV": Published(-80.0, MRG02_CODE, "v_init = -80 mV"),
+    "mrg.n_nodes": Published(21.0, MRG02_CODE, "axonnodes = 21"),
+    "mrg.stin_per_internode": Published(6.0, MRG02_CODE, "six STIN compartments per internode"),
+    "mrg.node_length_um": Published(1.0, MRG02_CODE, "nodelength = 1 um"),
+    "mrg.mysa_length_um": Published(3.0, MRG02_CODE, "paralength1 = 3 um"),
+    "mrg.node_space_um": Published(0.002, MRG02_CODE, "space_p1 = 0.002 um, used at nodes too"),
+    "mrg.mysa_space_um": Published(0.002, MRG02_CODE, "space_p1 = 0.002 um"),
+    "mrg.flut_space_um": Published(0.004, MRG02_CODE, "space_p2 = 0.004 um"),
+    "mrg.stin_space_um": Published(0.004, MRG02_CODE, "space_i = 0.004 um"),
+    "mrg.axolemma_cm_uF_cm2": Published(2.0, MRG02_CODE, "cm = 2 uF/cm2 at the node and "
+                                        "per axolemma area in MYSA, FLUT and STIN"),
+    "mrg.mysa_g_S_cm2": Published(0.001, MRG02_CODE, "g_pas = 0.001 S/cm2 per axolemma area"),
+    "mrg.node_gnapbar_S_cm2": Published(0.01, MRG02_CODE, "AXNODE.mod gnapbar = 0.01 S/cm2"),
+    "mrg.node_gkbar_S_cm2": Published(0.08, MRG02_CODE, "AXNODE.mod gkbar = 0.08 S/cm2"),
+    "mrg.ena_mV": Published(50.0, MRG02_CODE, "AXNODE.mod ena = 50 mV (fixed)"),
+    "mrg.ek_mV": Published(-90.0, MRG02_CODE, "AXNODE.mod ek = -90 mV (fixed)"),
+    "mrg.ground_xg_S_cm2": Published(1e10, MRG02_CODE, "xg = 1e10 S/cm2 at nodes: the "
+                                     "periaxonal layer is shorted to ground there"),
+    # Fibre-diameter-dependent geometry (MRG 2002 Table 1; the same rows in MRGaxon.hoc's
+    # dependent_var): one entry per published fibre diameter and column.
+    "mrg.table_5p7um.fibre_diameter_um": Published(5.7, MRG02_TABLE),
+    "mrg.table_5p7um.g_ratio": Published(0.605, MRG02_TABLE),
+    "mrg.table_5p7um.axon_diameter_um": Published(3.4, MRG02_TABLE),
+    "mrg.table_5p7um.node_diameter_um": Published(1.9, MRG02_TABLE),
+    "mrg.table_5p7um.mysa_diameter_um": Published(1.9, MRG02_TABLE),
+    "mrg.table_5p7um.flut_diameter_um": Published(3.4, MRG02_TABLE),
+    "mrg.table_5p7um.node_spacing_um": Published(500.0, MRG02_TABLE),
+    "mrg.table_5p7um.flut_length_um": Published(35.0, MRG02_TABLE),
+    "mrg.table_5p7um.n_lamellae": Published(80.0, MRG02_TABLE),
+    "mrg.table_7p3um.fibre_diameter_um": Published(7.3, MRG02_TABLE),
+    "mrg.table_7p3um.g_ratio": Published(0.63, MRG02_TABLE),
+    "mrg.table_7p3um.axon_diameter_um": Published(4.6, MRG02_TABLE),
+    "mrg.table_7p3um.node_diameter_um": Published(2.4, MRG02_TABLE),
+    "mrg.table_7p3um.mysa_diameter_um": Published(2.4, MRG02_TABLE),
+    "mrg.table_7p3um.flut_diameter_um": Published(4.6, MRG02_TABLE),
+    "mrg.table_7p3um.node_spacing_um": Published(750.0, MRG02_TABLE),
+    "mrg.table_7p3um.flut_length_um": Published(38.0, MRG02_TABLE),
+    "mrg.table_7p3um.n_lamellae": Published(100.0, MRG02_TABLE),
+    "mrg.table_8p7um.fibre_diameter_um": Published(8.7, MRG02_TABLE),
+    "mrg.table_8p7um.g_ratio": Published(0.661, MRG02_TABLE),
+    "mrg.table_8p7um.axon_diameter_um": Published(5.8, MRG02_TABLE),
+    "mrg.table_8p7um.node_diameter_um": Published(2.8, MRG02_TABLE),
+    "mrg.table_8p7um.mysa_diameter_um": Published(2.8, MRG02_TABLE),
+    "mrg.table_8p7um.flut_diameter_um": Published(5.8, MRG02_TABLE),
+    "mrg.table_8p7um.node_spacing_um": Published(1000.0, MRG02_TABLE),
+    "mrg.table_8p7um.flut_length_um": Published(40.0, MRG02_TABLE),
+    "mrg.table_8p7um.n_lamellae": Published(110.0, MRG02_TABLE),
+    "mrg.table_10um.fibre_diameter_um": Published(10.0, MRG02_TABLE),
+    "mrg.table_10um.g_ratio": Published(0.69, MRG02_TABLE),
+    "mrg.table_10um.axon_diameter_um": Published(6.9, MRG02_TABLE),
+    "mrg.table_10um.node_diameter_um": Published(3.3, MRG02_TABLE),
+    "mrg.table_10um.mysa_diameter_um": Published(3.3, MRG02_TABLE),
+    "mrg.table_10um.flut_diameter_um": Published(6.9, MRG02_TABLE),
+    "mrg.table_10um.node_spacing_um": Published(1150.0, MRG02_TABLE),
+    "mrg.table_10um.flut_length_um": Published(46.0, MRG02_TABLE),
+    "mrg.table_10um.n_lamellae": Published(120.0, MRG02_TABLE),
+    "mrg.table_11p5um.fibre_diameter_um": Published(11.5, MRG02_TABLE),
+    "mrg.table_11p5um.g_ratio": Published(0.7, MRG02_TABLE),
+    "mrg.table_11p5um.axon_diameter_um": Published(8.1, MRG02_TABLE),
+    "mrg.table_11p5um.node_diameter_um": Published(3.7, MRG02_TABLE),
+    "mrg.table_11p5um.mysa_diameter_um": Published(3.7, MRG02_TABLE),
+    "mrg.table_11p5um.flut_diameter_um": Published(8.1, MRG02_TABLE),
+    "mrg.table_11p5um.node_spacing_um": Published(1250.0, MRG02_TABLE),
+    "mrg.table_11p5um.flut_length_um": Published(50.0, MRG02_TABLE),
+    "mrg.table_11p5um.n_lamellae": Published(130.0, MRG02_TABLE),
+    "mrg.table_12p8um.fibre_diameter_um": Published(12.8, MRG02_TABLE),
+    "mrg.table_12p8um.g_ratio": Published(0.719, MRG02_TABLE),
+    "mrg.table_12p8um.axon_diameter_um": Published(9.2, MRG02_TABLE),
+    "mrg.table_12p8um.node_diameter_um": Published(4.2, MRG02_TABLE),
+    "mrg.table_12p8um.mysa_diameter_um": Published(4.2, MRG02_TABLE),
+    "mrg.table_12p8um.flut_diameter_um": Published(9.2, MRG02_TABLE),
+    "mrg.table_12p8um.node_spacing_um": Published(1350.0, MRG02_TABLE),
+    "mrg.table_12p8um.flut_length_um": Published(54.0, MRG02_TABLE),
+    "mrg.table_12p8um.n_lamellae": Published(135.0, MRG02_TABLE),
+    "mrg.table_14um.fibre_diameter_um": Published(14.0, MRG02_TABLE),
+    "mrg.table_14um.g_ratio": Published(0.739, MRG02_TABLE),
+    "mrg.table_14um.axon_diameter_um": Published(10.4, MRG02_TABLE),
+    "mrg.table_14um.node_diameter_um": Published(4.7, MRG02_TABLE),
+    "mrg.table_14um.mysa_diameter_um": Published(4.7, MRG02_TABLE),
+    "mrg.table_14um.flut_diameter_um": Published(10.4, MRG02_TABLE),
+    "mrg.table_14um.node_spacing_um": Published(1400.0, MRG02_TABLE),
+    "mrg.table_14um.flut_length_um": Published(56.0, MRG02_TABLE),
+    "mrg.table_14um.n_lamellae": Published(140.0, MRG02_TABLE),
+    "mrg.table_15um.fibre_diameter_um": Published(15.0, MRG02_TABLE),
+    "mrg.table_15um.g_ratio": Published(0.767, MRG02_TABLE),
+    "mrg.table_15um.axon_diameter_um": Published(11.5, MRG02_TABLE),
+    "mrg.table_15um.node_diameter_um": Published(5.0, MRG02_TABLE),
+    "mrg.table_15um.mysa_diameter_um": Published(5.0, MRG02_TABLE),
+    "mrg.table_15um.flut_diameter_um": Published(11.5, MRG02_TABLE),
+    "mrg.table_15um.node_spacing_um": Published(1450.0, MRG02_TABLE),
+    "mrg.table_15um.flut_length_um": Published(58.0, MRG02_TABLE),
+    "mrg.table_15um.n_lamellae": Published(145.0, MRG02_TABLE),
+    "mrg.table_16um.fibre_diameter_um": Published(16.0, MRG02_TABLE),
+    "mrg.table_16um.g_ratio": Published(0.791, MRG02_TABLE),
+    "mrg.table_16um.axon_diameter_um": Published(12.7, MRG02_TABLE),
+    "mrg.table_16um.node_diameter_um": Published(5.5, MRG02_TABLE),
+    "mrg.table_16um.mysa_diameter_um": Published(5.5, MRG02_TABLE),
+    "mrg.table_16um.flut_diameter_um": Published(12.7, MRG02_TABLE),
+    "mrg.table_16um.node_spacing_um": Published(1500.0, MRG02_TABLE),
+    "mrg.table_16um.flut_length_um": Published(60.0, MRG02_TABLE),
+    "mrg.table_16um.n_lamellae": Published(150.0, MRG02_TABLE),
+    # --- CNS myelinated axons, rat (cablemodels.cns) -------------------------------------
+    "cns.optic_nerve.axon_diameter_um": Published(0.8201, ARANCIBIA17, "internode axon diameter"),
+    "cns.optic_nerve.node_diameter_um": Published(0.7274, ARANCIBIA17),
+    "cns.optic_nerve.node_length_um": Published(1.02, ARANCIBIA17, "mean node length"),
+    "cns.optic_nerve.internode_length_um": Published(139.26, ARANCIBIA17),
+    "cns.optic_nerve.g_ratio": Published(0.79, ARANCIBIA17, "measured g-ratio (axon diameter "
+                                         "over outer myelin diameter)"),
+    "cns.optic_nerve.velocity_m_s": Published(
+        2.95, ARANCIBIA17_RESULTS, "model velocity at the mean node length"),
+    "cns.cortex.axon_diameter_um": Published(0.7308, ARANCIBIA17, "internode axon diameter"),
+    "cns.cortex.node_diameter_um": Published(0.6404, ARANCIBIA17),
+    "cns.cortex.node_length_um": Published(1.5, ARANCIBIA17, "mean node length, layer V"),
+    "cns.cortex.internode_length_um": Published(81.7, ARANCIBIA17),
+    "cns.cortex.g_ratio": Published(0.8, ARANCIBIA17, "measured g-ratio"),
+    "cns.cortex.velocity_m_s": Published(
+        2.61, ARANCIBIA17_RESULTS, "model velocity at the mean node length"),
+    "cns.periaxonal_space_um": Published(0.015, ARANCIBIA17, "periaxonal space 15 nm "
+                                         "(narrower in the paranodal segments; not modelled here)"),
+    "cns.lamella_period_um": Published(0.0156, ARANCIBIA17, "myelin period 15.6 nm"),
+    "cns.myelin_cm_per_membrane_uF_cm2": Published(
+        0.9, ARANCIBIA17, "0.9 uF/cm2 per myelin membrane, as for the axon membrane (MRG 2002 "
+        "use 0.1 uF/cm2 per lamella membrane: parameter myelin.cm_per_lamella_membrane_uF_cm2)"),
+    "cns.myelin_g_per_membrane_S_cm2": Published(0.001, ARANCIBIA17, "1 mS/cm2 per membrane"),
+    "cns.axolemma_cm_uF_cm2": Published(0.9, ARANCIBIA17, "node and internodal axon membrane"),
+    "cns.axolemma_g_S_cm2": Published(0.0001, ARANCIBIA17, "internodal axon membrane "
+                                      "0.1 mS/cm2"),
+    "cns.ra_ohm_cm": Published(70.0, ARANCIBIA17, "axoplasm and periaxonal space 0.7 ohm m"),
+    "cns.optic_nerve.paranode_length_um": Published(
+        2.11, ARANCIBIA17, "paranodal segment: first and last of 66 internode segments"),
+    "cns.optic_nerve.paranode_space_um": Published(
+        0.007719692e-3, ARANCIBIA17, "periaxonal space in the paranodal segments: 0.007719692 "
+        "nm as set in the authors' files (UpdateInternodePeriaxonalSpaceWidth, nm units), a "
+        "near-seal; this value gives the paper's 2.95 m/s"),
+    "cns.cortex.paranode_length_um": Published(
+        1.9, ARANCIBIA17, "paranodal segments: first and last two of 86 internode "
+        "segments (2 x 81.7/86 um)"),
+    "cns.cortex.paranode_space_um": Published(
+        0.012255632e-3, ARANCIBIA17, "periaxonal space in the paranodal segments: 0.012255632 "
+        "nm as set in the authors' files (nm units), a near-seal"),
+    "cns.v_rest_mV": Published(-82.0, ARANCIBIA17, "resting potential; the nodal leak "
+                               "conductance is set to hold it, the internodal leak reverses "
+                               "there"),
+    "cns.node_eleak_mV": Published(-83.381372, ARANCIBIA17, "nodal leak reversal"),
+    "r2000.node_gnabar_S_cm2": Published(3.0, R2000, "fast Na+ 30 mS/mm2"),
+    "r2000.node_gnapbar_S_cm2": Published(0.005, R2000, "persistent Na+ 0.05 mS/mm2"),
+    "r2000.node_gkbar_S_cm2": Published(0.08, R2000, "slow K+ 0.8 mS/mm2"),
+    "r2000.ena_mV": Published(50.0, R2000),
+    "r2000.ek_mV": Published(-84.0, R2000),
 }
 
 

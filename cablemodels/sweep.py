@@ -115,11 +115,12 @@ def _integrator(method: str, dt_ms: float | None, cell):
     return sim.Integrator(method=method, dt_ms=dt_ms or 0.025)
 
 
-def _ap_results(cell, method: str, dt_ms: float | None, rest_cost: bool) -> dict:
+def _ap_results(cell, method: str, dt_ms: float | None, rest_cost: bool,
+                integrator=None) -> dict:
     from . import energy, protocols
 
     try:
-        integrator = _integrator(method, dt_ms, cell)
+        integrator = integrator or _integrator(method, dt_ms, cell)
         ap = energy.ap_energy(cell, integrator=integrator)
         # timed in the same run; a separate run only if the spike left the window early
         velocity = ap.velocity or protocols.axon_velocity(cell, integrator=integrator)
@@ -182,6 +183,52 @@ def myelinated_ap(method: str = "default", dt_ms: float | None = None, rest_cost
     return out
 
 
+def _mrg_params(**fields):
+    from .mrg import MRGParams
+
+    return MRGParams(**fields)
+
+
+def mrg_ap(fibre_diameter_um: float = 10.0, temperature_degC: float = 37.0,
+           method: str = "default", dt_ms: float | None = None, rest_cost: bool = True,
+           **params) -> dict:
+    """ATP per um and conduction velocity of one action potential in the MRG 2002
+    fibre (:func:`cablemodels.mrg.build_mrg_fibre`); the same result columns as
+    :func:`myelinated_ap`.
+
+    Parameters: ``fibre_diameter_um`` (5.7-16 um, interpolated between MRG's Table 1
+    rows), ``temperature_degC`` (MRG: 37), other scalar fields of
+    :class:`~cablemodels.mrg.MRGParams` (``n_nodes``, ``reversals``, ...),
+    ``method`` and ``dt_ms``, ``rest_cost``.
+
+    Integration is implicit Euler: ``'default'`` at dt 1 us (velocity within 2% of
+    dt -> 0 at 10 um), ``'fixed'`` at ``dt_ms`` (MRG published 5 us). NEURON's
+    Crank-Nicolson (``secondorder=2``) misintegrates ``extracellular`` (see
+    tests/test_mrg.py) and IDA does not initialise this fibre, so both are refused.
+
+    Raises
+    ------
+    ValueError
+        For ``method='cvode'``, or ``dt_ms`` with ``method='default'``.
+    """
+    from .mrg import build_mrg_fibre
+
+    if method not in ("default", "fixed"):
+        raise ValueError(f"mrg_ap integrates with implicit Euler only: method must be "
+                         f"'default' or 'fixed' (got {method!r})")
+    if method == "default" and dt_ms is not None:
+        raise ValueError("dt_ms needs method 'fixed'")
+    step = 0.001 if method == "default" else (dt_ms or 0.005)
+    cell = build_mrg_fibre(_mrg_params(fibre_diameter_um=fibre_diameter_um,
+                                       temperature_degC=temperature_degC, **params))
+    geometry = cell.params.geometry
+    out = _ap_results(cell, method, dt_ms, rest_cost,
+                      integrator=sim.Integrator(method="fixed", dt_ms=step, secondorder=0))
+    out["fibre_diameter_um"] = geometry.fibre_diameter_um
+    out["n_lamellae"] = geometry.n_lamellae
+    return out
+
+
 def _unmyelinated_params(kinetics: str = "squid", d_lambda: float | None = None, **fields):
     from .axon import UnmyelinatedAxonParams
 
@@ -231,6 +278,7 @@ def _soma_params(preset: str = "pyramidal", **fields):
 #: dataclass in cablemodels.axon / cablemodels.soma whose scalar fields are accepted).
 PROTOCOLS: dict[str, tuple[Callable, Callable, str]] = {
     "myelinated_ap": (myelinated_ap, _myelinated_params, "axon.MyelinatedAxonParams"),
+    "mrg_ap": (mrg_ap, _mrg_params, "mrg.MRGParams"),
     "unmyelinated_ap": (unmyelinated_ap, _unmyelinated_params, "axon.UnmyelinatedAxonParams"),
     "soma_passive": (soma_passive, _soma_params, "soma.NeuronParams"),
 }
