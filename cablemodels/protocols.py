@@ -454,11 +454,12 @@ def _spikes(seg, threshold_mV: float = SPIKE_THRESHOLD_MV):
 
 #: Our voltage-gated Na+ channels (mechanism -> its peak-conductance parameter).
 _NA_CHANNELS = {"cm_na_hh": "gnabar", "cm_na_wb": "gnabar", "cm_na_ms96": "gnabar",
-                "hh": "gnabar"}
+                "cm_mrg_naf": "gnabar", "cm_mrg_nap": "gnapbar", "cm_r2000_naf": "gnabar",
+                "cm_r2000_nap": "gnapbar", "hh": "gnabar"}
 #: Mechanisms known to carry no regenerative Na+ current (leaks, pump, HCN, bookkeeping).
 _NOT_NA_CHANNELS = {"cm_leak", "cm_hcn", "cm_nakpump", "cm_accum", "cm_ecshell", "cm_vmax",
                     "cm_count_na", "cm_count_k", "cm_count_ca", "cm_k_hh", "cm_k_wb",
-                    "cm_k_ms96", "pas", "extracellular", "fastpas"}
+                    "cm_k_ms96", "cm_mrg_ks", "cm_r2000_ks", "pas", "extracellular", "fastpas"}
 
 
 def has_na_channels(seg) -> bool:

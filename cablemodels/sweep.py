@@ -110,8 +110,9 @@ def _integrator(method: str, dt_ms: float | None, cell):
             raise ValueError("dt_ms needs method 'fixed' or 'cvode'")
         return sim.default_integrator(cell)
     if method == "fixed":
-        return sim.Integrator(method="fixed", dt_ms=dt_ms or 0.025,
-                              secondorder=2 if sim.has_extracellular(cell) else 0)
+        # implicit Euler: Crank-Nicolson misintegrates extracellular in NEURON 9.0.2
+        # (simulation.default_integrator)
+        return sim.Integrator(method="fixed", dt_ms=dt_ms or 0.025)
     return sim.Integrator(method=method, dt_ms=dt_ms or 0.025)
 
 
