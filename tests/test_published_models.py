@@ -153,7 +153,7 @@ def test_ms96_published_node_spike_matches_the_original(h):
     params = UnmyelinatedAxonParams(
         diameter_um=10.0, length_um=10.0, membrane=membrane, temperature_degC=37.0,
         ions=MAMMALIAN, ra_ohm_cm=P.value("ms96.ra_ohm_cm"),
-        discretization=Discretization(d_lambda=1e9))
+        discretization=Discretization(d_lambda=10.0))  # one segment for 10 um
     cell = build_unmyelinated_axon(params)
     try:
         seg = cell.sections("axon")[0](0.5)
