@@ -457,7 +457,8 @@ def fires(cell: Cell, seg, amp_nA: float, delay_ms: float, dur_ms: float, t_stop
 
     A spike is a crossing of :data:`OVERSHOOT_MV` (0 mV) in a cell with
     regenerative Na+ channels (:func:`excitable`); a passive membrane driven past
-    0 mV by the current is not a spike.
+    0 mV by the current is not a spike. The run ends at the first such crossing
+    (:class:`simulation.SpikeStop`).
     """
     v_init_mV = _v_init(cell, v_init_mV)
     if not excitable(cell):
@@ -465,10 +466,12 @@ def fires(cell: Cell, seg, amp_nA: float, delay_ms: float, dur_ms: float, t_stop
     h = hoc()
     clamp = h.IClamp(seg)
     clamp.amp, clamp.delay, clamp.dur = amp_nA, delay_ms, dur_ms
-    nc, tvec = _spikes(detect_seg if detect_seg is not None else seg, OVERSHOOT_MV)
+    # the test ends at the first overshoot: the rest of the run cannot change the answer
+    stop = sim.SpikeStop(detect_seg if detect_seg is not None else seg, OVERSHOOT_MV)
     sim.start(cell, integrator, _v_init(cell, v_init_mV))
-    sim.advance(t_stop_ms)
-    return len(tvec) > 0
+    first = stop.advance(t_stop_ms)
+    del clamp, stop
+    return first is not None
 
 
 @sim.isolated

@@ -289,6 +289,51 @@ def advance(t_stop_ms: float) -> None:
     _pc.psolve(t_stop_ms)
 
 
+class SpikeStop:
+    """Ends a run at the first crossing of ``threshold_mV`` at ``seg``.
+
+    For a test whose answer is "did it fire": the rest of the run cannot change
+    the answer. Create it before :func:`start` (NEURON sets up threshold detection
+    at initialisation), then call :meth:`advance` instead of :func:`advance`. Under
+    CVODE the NetCon event sets ``stoprun``, which ends ``psolve`` within the step
+    of the crossing; a fixed-step ``psolve`` does not look at ``stoprun``, so it
+    runs in ``slice_ms`` slices and stops at the end of the slice holding the
+    crossing.
+
+    Attributes
+    ----------
+    times : list of float
+        Crossing times (ms); empty when there was none.
+    """
+
+    def __init__(self, seg, threshold_mV: float, slice_ms: float = 20.0):
+        h = hoc()
+        self.times: list = []
+        self.slice_ms = slice_ms
+        self._nc = h.NetCon(seg._ref_v, None, sec=seg.sec)
+        self._nc.threshold = threshold_mV
+        self._nc.record(self._hit)
+
+    def _hit(self):
+        h = hoc()
+        self.times.append(float(h.t))
+        h.stoprun = 1
+
+    def advance(self, t_stop_ms: float) -> float | None:
+        """Integrate until ``t_stop_ms`` or the first crossing; its time (ms) or None."""
+        h = hoc()
+        try:
+            if h.CVode().active():
+                if not self.times:
+                    advance(t_stop_ms)
+            else:
+                while not self.times and h.t < t_stop_ms - 1e-9:
+                    advance(min(h.t + self.slice_ms, t_stop_ms))
+        finally:
+            h.stoprun = 0
+        return self.times[0] if self.times else None
+
+
 def now_ms() -> float:
     """Current simulation time."""
     return float(hoc().t)
