@@ -64,42 +64,170 @@ def _provenance(cell: Cell, integrator: Integrator, **extra) -> dict:
                           integrator=integrator.describe(), **extra)
 
 
+#: Large implicit-Euler steps for finding rest (ms): NEURON's custom-initialisation idiom.
+REST_BIG_DT_MS = 1e9
+#: The big steps have converged when no segment's voltage moves more than this (mV).
+REST_STEP_TOLERANCE_MV = 1e-9
+#: Nudge (mV) and window (ms) of the check that the rest found by big steps is stable.
+REST_KICK_MV = 0.1
+REST_CHECK_MS = 50.0
+#: CVODE tolerance of that check: it follows a 0.1 mV nudge to ~1e-5 mV, enough to
+#: tell decay from growth (the value returned is the fixed point, not this run's).
+REST_CHECK_TOLERANCE = 1e-6
+#: A spike later than this (ms) into settling is spontaneous firing, not a start-up transient.
+REST_TRANSIENT_MS = 300.0
+
+
 @sim.isolated
 def rest_mV(cell: Cell, settle_ms: float = 1000.0, tolerance_mV_per_s: float = 1.0) -> float:
-    """The cell's resting potential (mV) at its origin, found by letting it settle.
+    """The cell's resting potential (mV) at its origin.
 
-    Starts at the GHK reversal of the origin's leak and integrates with tight
-    CVODE tolerances for ``settle_ms``. The result is cached on the cell; call
-    :meth:`Cell.forget_rest` after changing its mechanisms.
+    Where no concentration evolves (no mechanism writes one; no ``extracellular``)
+    rest is the fixed point of the membrane equations, found with up to 50
+    implicit-Euler steps of 1e9 ms from the GHK reversal of the origin's leak
+    (NEURON's custom-initialisation idiom: each step lands on the fixed point of
+    the linearised system, gates at their steady state), until no segment moves
+    by more than 1e-9 mV. The fixed point must be stable: every segment is nudged
+    by +0.1 mV and integrated with CVODE (1e-6) for 50 ms; without a spike, and
+    with the nudge decaying at the origin, the fixed point is the rest.
+
+    Otherwise (concentrations evolve, the big steps did not converge, or the
+    fixed point was not shown stable) the cell settles from the GHK guess with
+    CVODE at 1e-8 for up to ``settle_ms``: it is at rest once every segment moves
+    by less than 1% of ``tolerance_mV_per_s`` over two successive 10 ms windows
+    (checked at 100 and 300 ms), else by less than the tolerance at the end. A
+    spike at the origin later than 300 ms into settling ends the run with the
+    error at once. The result is cached on the cell; call :meth:`Cell.forget_rest`
+    after changing its mechanisms.
 
     Raises
     ------
     RuntimeError
-        When the membrane is still moving faster than ``tolerance_mV_per_s`` at
-        the end (a pacemaking or unstable cell has no resting potential).
+        When the cell fires spontaneously, or the membrane is still moving faster
+        than ``tolerance_mV_per_s`` after ``settle_ms`` (a pacemaking or unstable
+        cell has no resting potential).
     """
     cached = cell.cached_rest()
     if cached is not None:
         return cached
     seg = cell.origin()
     guess = _rest_guess(cell, seg)
-    sim.start(cell, sim.settle_integrator(cell), guess)
-    # Check the drift over 10 ms at 100 and 300 ms and stop early once it is below
-    # 1% of the tolerance (fast passive membranes are at rest to ~1e-4 mV by then);
-    # otherwise settle for the full settle_ms and apply the tolerance itself.
-    for check_ms, limit in ((100.0, 0.01), (300.0, 0.01), (settle_ms, 1.0)):
-        if check_ms > settle_ms:
-            continue
-        sim.advance(check_ms - 10.0)
-        v1 = seg.v
-        sim.advance(check_ms)
-        drift = abs(seg.v - v1) / 10.0 * 1e3
-        if drift <= limit * tolerance_mV_per_s:
+    if not _concentrations_evolve(cell):
+        found = _rest_by_big_steps(cell, seg, guess)
+        if found is not None:
+            return cell.cache_rest(found)
+    return cell.cache_rest(_rest_by_settling(cell, seg, guess, settle_ms, tolerance_mV_per_s))
+
+
+def _concentrations_evolve(cell: Cell) -> bool:
+    """True when a mechanism integrates a concentration (NEURON's ion_style c_style 3)
+    anywhere in ``cell``, or ``cell`` has ``extracellular`` (settled as before)."""
+    h = hoc()
+    if sim.has_extracellular(cell):
+        return True
+    for sec in cell.sections():
+        for ion in ("na", "k", "cl", "ca"):
+            style = int(h.ion_style(f"{ion}_ion", sec=sec))
+            if style >= 0 and style & 3 == 3:
+                return True
+    return False
+
+
+def _voltages(cell: Cell):
+    """A gatherer of every segment's voltage: ``(PtrVector, Vector)``."""
+    h = hoc()
+    segs = [s for _, _, s in cell.segments()]
+    ptrs = h.PtrVector(len(segs))
+    for k, s in enumerate(segs):
+        ptrs.pset(k, s._ref_v)
+    return ptrs, h.Vector(len(segs))
+
+
+def _rest_by_big_steps(cell: Cell, seg, guess: float, max_steps: int = 50) -> float | None:
+    """The stable fixed point at ``seg`` (mV), or None when big steps cannot show one."""
+    h = hoc()
+    stop = sim.SpikeStop(seg, OVERSHOOT_MV)
+    sim.start(cell, sim.Integrator(method="fixed", dt_ms=0.025), guess)
+    ptrs, vec = _voltages(cell)
+    ptrs.gather(vec)
+    before = np.array(vec)
+    h.dt = REST_BIG_DT_MS
+    for _ in range(max_steps):
+        h.fadvance()
+        ptrs.gather(vec)
+        now = np.array(vec)
+        if not np.all(np.isfinite(now)):
+            return None
+        moved = float(np.abs(now - before).max())
+        before = now
+        if moved < REST_STEP_TOLERANCE_MV:
             break
+    else:
+        return None
+    v_star = float(seg.v)
+    # Stability: nudge every segment and watch the nudge decay under CVODE.
+    h.t = 0.0
+    stop.times.clear()
+    for s in (s for _, _, s in cell.segments()):
+        s.v += REST_KICK_MV
+    cvode = h.CVode()
+    cvode.active(1)
+    cvode.atol(REST_CHECK_TOLERANCE)
+    cvode.rtol(REST_CHECK_TOLERANCE)
+    cvode.re_init()
+    if stop.advance(REST_CHECK_MS / 2) is not None:
+        return None
+    mid = abs(seg.v - v_star)
+    if stop.advance(REST_CHECK_MS) is not None:
+        return None
+    end = abs(seg.v - v_star)
+    if not (end < 0.5 * REST_KICK_MV and (end < mid or end < 1e-6)):
+        return None
+    return v_star
+
+
+def _rest_by_settling(cell: Cell, seg, guess: float, settle_ms: float,
+                      tolerance_mV_per_s: float) -> float:
+    """Rest (mV) at ``seg`` by settling under CVODE; see :func:`rest_mV`."""
+    stop = sim.SpikeStop(seg, OVERSHOOT_MV)
+    sim.start(cell, sim.settle_integrator(cell), guess)
+    ptrs, vec = _voltages(cell)
+
+    def advance(t_ms):
+        while True:
+            first = stop.advance(t_ms)
+            if first is None:
+                return
+            if first > REST_TRANSIENT_MS:
+                raise RuntimeError(f"cell {cell.name} fires spontaneously: a spike at "
+                                   f"{_label(seg)} {first:.1f} ms into settling, with no "
+                                   "stimulus; it has no resting potential")
+            stop.times.clear()  # a start-up transient from the GHK guess
+
+    def drift_mV_per_s(t_ms):
+        """Largest rate (mV/s) of any segment over the 10 ms up to ``t_ms``."""
+        advance(t_ms - 10.0)
+        ptrs.gather(vec)
+        v1 = np.array(vec)
+        advance(t_ms)
+        ptrs.gather(vec)
+        return float(np.abs(np.array(vec) - v1).max()) / 10.0 * 1e3
+
+    drift = float("inf")
+    for check_ms in (100.0, 300.0):
+        if check_ms + 10.0 > settle_ms:
+            break
+        first = drift_mV_per_s(check_ms)
+        second = drift_mV_per_s(check_ms + 10.0)
+        drift = max(first, second)
+        if drift <= 0.01 * tolerance_mV_per_s:
+            return float(seg.v)
+    drift = drift_mV_per_s(settle_ms)
     if drift > tolerance_mV_per_s:
         raise RuntimeError(f"cell {cell.name} has not settled after {settle_ms} ms (still moving "
-                           f"{drift:.3g} mV/s at {_label(seg)}); it may fire spontaneously")
-    return cell.cache_rest(float(seg.v))
+                           f"{drift:.3g} mV/s somewhere in the cell; {_label(seg)} is at "
+                           f"{seg.v:.3f} mV); it may fire spontaneously")
+    return float(seg.v)
 
 
 def _rest_guess(cell: Cell, seg) -> float:

@@ -308,16 +308,19 @@ class SpikeStop:
 
     def __init__(self, seg, threshold_mV: float, slice_ms: float = 20.0):
         h = hoc()
-        self.times: list = []
+        times: list = []
+
+        def hit():
+            times.append(float(h.t))
+            h.stoprun = 1
+
+        # The callback holds the list, not this object, so no reference cycle keeps
+        # the NetCon (and its stoprun) alive after the object is gone.
+        self.times = times
         self.slice_ms = slice_ms
         self._nc = h.NetCon(seg._ref_v, None, sec=seg.sec)
         self._nc.threshold = threshold_mV
-        self._nc.record(self._hit)
-
-    def _hit(self):
-        h = hoc()
-        self.times.append(float(h.t))
-        h.stoprun = 1
+        self._nc.record(hit)
 
     def advance(self, t_stop_ms: float) -> float | None:
         """Integrate until ``t_stop_ms`` or the first crossing; its time (ms) or None."""
