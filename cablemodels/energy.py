@@ -276,8 +276,9 @@ def ap_energy(cell: Cell, integrator: Integrator | None = None, fraction=(0.25, 
               overshoot_mV: float = pr.OVERSHOOT_MV, precision: float = 0.05) -> APEnergy:
     """Ion entry, ATP and excess factor of one verified action potential.
 
-    Axons (no soma): a 0.5 ms pulse at the start (first node, or x=0), doubled
-    until a spike propagates, and the segments within ``fraction`` of the axon are
+    Axons (no soma): a 0.5 ms pulse at the start (first node, or x=0), sized from
+    the input impedance there (:func:`protocols.pulse_amplitude_from_impedance_nA`)
+    and doubled until the stimulus site fires, and the segments within ``fraction`` of the axon are
     counted. Whole cells (with a soma): the spike is started at the soma (or
     ``stim_seg``) with the smallest 0.5 ms pulse that makes it overshoot, found by
     bisection to ``precision`` (relative), and every segment of the cell is
@@ -335,12 +336,15 @@ def ap_energy(cell: Cell, integrator: Integrator | None = None, fraction=(0.25, 
         amp = _smallest_pulse(run, pr.pulse_amplitude_nA(stim_seg) / 5, max_doublings,
                               overshoot_mV, precision, cell, stim_seg)
     else:
-        amp = pr.pulse_amplitude_nA(stim_seg)
-        for _ in range(max_doublings):
-            if run(amp, False)[3] >= overshoot_mV:
-                break
-            amp *= 2
-    charges, peaks, t_peaks, stim_peak, crossings = run(amp, True)
+        amp = pr.pulse_amplitude_from_impedance_nA(cell, stim_seg, rest)
+    # Axons: the measuring run itself is repeated with the pulse doubled until the
+    # stimulus site fires (a separate trial run per amplitude cost one run more).
+    tries = max_doublings + 1 if amp_nA is None and scope != "whole cell" else 1
+    for k in range(tries):
+        charges, peaks, t_peaks, stim_peak, crossings = run(amp, True)
+        if stim_peak >= overshoot_mV or k == tries - 1:
+            break
+        amp *= 2
     _check_spike(cell, segs, peaks, required, stim_peak, stim_seg, amp, overshoot_mV, scope)
     origin = cell.origin()
     rows = []

@@ -697,6 +697,36 @@ def pulse_amplitude_nA(seg) -> float:
     return 5 * (charge_nC / 0.5) * 1e3  # nC per ms = uA = 1e3 nA
 
 
+#: A pulse is sized to move a passive membrane this far (mV) at its own frequency:
+#: twice a typical 30 mV distance to threshold. Over myelinated and unmyelinated
+#: WB and MS96 axons of 0.2-20 um the smallest firing 0.5 ms pulse was 1.1-1.7 x
+#: 30 mV / |Z| (measured for issue 20), so this fires on the first try there.
+PULSE_DEPOLARISATION_MV = 60.0
+
+
+@sim.isolated
+def pulse_amplitude_from_impedance_nA(cell: Cell, seg, v_rest_mV: float,
+                                      dur_ms: float = 0.5) -> float:
+    """A ``dur_ms`` pulse (nA) that should start a spike at ``seg``, from the cell's own input.
+
+    :data:`PULSE_DEPOLARISATION_MV` divided by the input impedance magnitude at
+    ``seg`` at the pulse's frequency, 1 / (2 pi dur_ms), which weighs the
+    membrane's conductance and the capacitance the pulse must charge (its own
+    segment's and the cable's). Computed with NEURON's ``Impedance`` at
+    ``v_rest_mV`` (gates at their steady state; slope conductances of the
+    membrane, not the gating's voltage dependence).
+    """
+    h = hoc()
+    sim.start(cell, sim.Integrator(method="fixed", dt_ms=0.025), v_rest_mV)
+    imp = h.Impedance()
+    imp.loc(seg.x, sec=seg.sec)
+    imp.compute(1e3 / (2 * math.pi * dur_ms), 0)
+    z = float(imp.input(seg.x, sec=seg.sec))
+    if not (math.isfinite(z) and z > 0):
+        return pulse_amplitude_nA(seg)
+    return PULSE_DEPOLARISATION_MV / z
+
+
 @sim.isolated
 def conduction_velocity(cell: Cell, first_seg, second_seg, stim_seg=None, amp_nA: float | None = None,
                         delay_ms: float = 1.0, dur_ms: float = 0.5, t_stop_ms: float | None = None,
