@@ -200,12 +200,17 @@ def _measured_segments(cell: Cell, fraction):
     axons = cell.sections("axon")
     if not axons:
         raise ValueError(f"{cell.name} has neither a soma nor an axon: no spike to measure")
-    sec = axons[0]
-    segs = [("axon", sec, seg) for seg in sec if fraction[0] <= seg.x <= fraction[1]]
+    # one section, or a chain of them (axon.build_unmyelinated_axon): position along it
+    total = sum(sec.L for sec in axons)
+    segs, offset = [], 0.0
+    for sec in axons:
+        segs += [("axon", sec, seg) for seg in sec
+                 if fraction[0] <= (offset + seg.x * sec.L) / total <= fraction[1]]
+        offset += sec.L
     if not segs:
-        raise ValueError(f"fraction {fraction} of {sec.name()} holds no segment (nseg {sec.nseg})")
-    length = sec.L * (max(s.x for _, _, s in segs) - min(s.x for _, _, s in segs)
-                      + 1.0 / sec.nseg)
+        raise ValueError(f"fraction {fraction} of the axon of {cell.name} holds no segment "
+                         f"(nseg {sum(sec.nseg for sec in axons)})")
+    length = sum(sec.L / sec.nseg for _, sec, _ in segs)
     return segs, length, "axon"
 
 

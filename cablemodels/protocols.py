@@ -792,7 +792,7 @@ def axon_velocity(cell: Cell, integrator: Integrator | None = None, fraction=(0.
 def velocity_sites(cell: Cell, fraction=(0.25, 0.75)):
     """The two segments :func:`axon_velocity` times the spike between.
 
-    Unmyelinated: at ``fraction`` of the axon's length. Myelinated: the middles of
+    Unmyelinated: at ``fraction`` of the axon's length (:func:`along_axon`). Myelinated: the middles of
     the interior nodes at those fractions of the node count.
     """
     nodes = cell.sections("node")
@@ -802,8 +802,26 @@ def velocity_sites(cell: Cell, fraction=(0.25, 0.75)):
         if j <= i:
             raise ValueError(f"{len(nodes)} nodes are too few to measure between interior nodes")
         return nodes[i](0.5), nodes[j](0.5)
-    sec = cell.sections("axon")[0]
-    return sec(fraction[0]), sec(fraction[1])
+    return along_axon(cell, fraction[0]), along_axon(cell, fraction[1])
+
+
+def along_axon(cell: Cell, fraction: float):
+    """The point at ``fraction`` of the length of an unmyelinated axon.
+
+    The axon is its ``axon`` sections in order, one section or a chain of them
+    (:func:`cablemodels.axon.build_unmyelinated_axon`); for one section this is
+    ``sec(fraction)``.
+    """
+    secs = cell.sections("axon")
+    if not secs:
+        raise ValueError(f"cell {cell.name} has no 'axon' sections")
+    if not 0 <= fraction <= 1:
+        raise ValueError(f"fraction must lie in [0, 1] (got {fraction})")
+    target = fraction * sum(sec.L for sec in secs)
+    for sec in secs:
+        if target <= sec.L or sec is secs[-1]:
+            return sec(min(target / sec.L, 1.0))
+        target -= sec.L
 
 
 def velocity_between(cell: Cell, first_seg, second_seg, t_first, t_second, integrator,
