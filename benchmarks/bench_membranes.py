@@ -113,50 +113,66 @@ def child(nseg: int, t_stop_ms: float, repeats: int) -> dict:
             sec.insert(mech)
         return sec
 
-    sets = []
-    hh = plain("hh")
-    bare = plain(None)
-    runners = {"hh": lambda: timed_run(None, hh, 6.3, -65.0, 2.0),
-               "bare cable": lambda: timed_run(None, bare, 6.3, -65.0, 0.0)}
-    # the plain sections share the process with the cells
-    with sim.foreign_sections_allowed():
-        cells = {}
-        for label, membrane, temp, ions in channel_sets():
-            cell = build_unmyelinated_axon(UnmyelinatedAxonParams(
-                diameter_um=10.0, length_um=10000.0, membrane=membrane, temperature_degC=temp,
-                ions=ions, ra_ohm_cm=35.4, discretization=Discretization(0.1, 1e5)))
-            sec = cell.sections("axon")[0]
-            sec.nseg = nseg
-            cell._apply_ions(sec, cell.membrane("axon"))
-            cells[label] = (cell, sec)
-            rest = pr.rest_mV(cell)
-            runners[label] = (lambda c=cell, s=sec, t=temp, r=rest:
-                              timed_run(c, s, t, r, pr.pulse_amplitude_nA(s(0.0))))
-            sets.append(label)
-        times = {name: {"cpu": [], "wall": [], "spikes": None} for name in runners}
-        for _ in range(repeats):
-            for name, fn in runners.items():
-                cpu, wall, spikes = fn()
-                times[name]["cpu"].append(cpu)
-                times[name]["wall"].append(wall)
-                times[name]["spikes"] = spikes
-        results = {}
-        for label, (cell, sec) in cells.items():
+    def build(membrane, temp, ions):
+        cell = build_unmyelinated_axon(UnmyelinatedAxonParams(
+            diameter_um=10.0, length_um=10000.0, membrane=membrane, temperature_degC=temp,
+            ions=ions, ra_ohm_cm=35.4, discretization=Discretization(0.1, 1e5)))
+        sec = cell.sections("axon")[0]
+        sec.nseg = nseg
+        cell._apply_ions(sec, cell.membrane("axon"))
+        return cell, sec
+
+    def plain_runner(mech, amp):
+        def run():
+            sec = plain(mech)
             try:
-                e = E.ap_energy(cell, integrator=integ)
-            except pr.MeasurementError as err:  # a soma's densities need not propagate
-                results[label] = {"error": str(err).split(":")[0]}
-                continue
-            seg = e.segments
-            results[label] = {"atp": e.atp, "peak_max_mV": float(seg["peak_mV"].max()),
-                              "peak_min_mV": float(seg["peak_mV"].min()),
-                              "velocity_m_s": (e.velocity.velocity_m_s
-                                               if e.velocity is not None else float("nan"))}
+                return timed_run(None, sec, 6.3, -65.0, amp)
+            finally:
+                h.delete_section(sec=sec)
+        return run
+
+    # Only the timed cable exists while it runs (psolve integrates every section in the
+    # process): each run builds its cable and deletes it; building is not timed.
+    runners = {"hh": plain_runner("hh", 2.0), "bare cable": plain_runner(None, 0.0)}
+    sets, rests = [], {}
+    for label, membrane, temp, ions in channel_sets():
+        cell, sec = build(membrane, temp, ions)
+        rests[label] = pr.rest_mV(cell)
+        cell.delete()
+
+        def run(membrane=membrane, temp=temp, ions=ions, rest=rests[label]):
+            cell, sec = build(membrane, temp, ions)
+            try:
+                return timed_run(cell, sec, temp, rest, pr.pulse_amplitude_nA(sec(0.0)))
+            finally:
+                cell.delete()
+
+        runners[label] = run
+        sets.append(label)
+    times = {name: {"cpu": [], "wall": [], "spikes": None} for name in runners}
+    for _ in range(repeats):
+        for name, fn in runners.items():
+            cpu, wall, spikes = fn()
+            times[name]["cpu"].append(cpu)
+            times[name]["wall"].append(wall)
+            times[name]["spikes"] = spikes
+    results = {}
+    for label, membrane, temp, ions in channel_sets():
+        cell, sec = build(membrane, temp, ions)
+        try:
+            e = E.ap_energy(cell, integrator=integ)
+        except pr.MeasurementError as err:  # a soma's densities need not propagate
+            results[label] = {"error": str(err).split(":")[0]}
+            cell.delete()
+            continue
+        seg = e.segments
+        results[label] = {"atp": e.atp, "peak_max_mV": float(seg["peak_mV"].max()),
+                          "peak_min_mV": float(seg["peak_mV"].min()),
+                          "velocity_m_s": (e.velocity.velocity_m_s
+                                           if e.velocity is not None else float("nan"))}
+        cell.delete()
     steps = t_stop_ms / 0.025
-    out = {"sets": sets, "steps": steps, "nseg": nseg, "times": times, "results": results}
-    for sec in list(h.allsec()):
-        h.delete_section(sec=sec)
-    return out
+    return {"sets": sets, "steps": steps, "nseg": nseg, "times": times, "results": results}
 
 
 def run_child(mod_dir: Path | None, cache: Path, nseg: int, t_stop_ms: float,
