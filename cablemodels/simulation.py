@@ -330,8 +330,15 @@ class SpikeStop:
                 if not self.times:
                     advance(t_stop_ms)
             else:
-                while not self.times and h.t < t_stop_ms - 1e-9:
-                    advance(min(h.t + self.slice_ms, t_stop_ms))
+                # slice boundaries from the start, never from h.t: a fixed step can end
+                # a hair short of a target, and psolve then will not move (issue 20: an
+                # endless loop there filled memory)
+                start = h.t
+                n = max(1, math.ceil((t_stop_ms - start) / self.slice_ms))
+                for k in range(1, n + 1):
+                    advance(t_stop_ms if k == n else start + k * self.slice_ms)
+                    if self.times:
+                        break
         finally:
             h.stoprun = 0
         return self.times[0] if self.times else None

@@ -64,3 +64,29 @@ def test_evolving_concentrations_are_settled_not_stepped(h):
     cell = build_neuron(NeuronParams(membrane=membrane))
     assert pr._concentrations_evolve(cell)
     cell.delete()
+
+
+@pytest.mark.parametrize("dt_ms", [0.002, 0.025])
+def test_spike_stop_reaches_the_end_under_fixed_step(h, dt_ms):
+    """A fixed step can end a hair short of a target time, where psolve will not move;
+    SpikeStop's slices are counted from the start, so a silent run still ends (a loop
+    on h.t ran forever at dt 2 us and filled memory). With a spike it stops in the
+    slice of the crossing, well before the end."""
+    from cablemodels import simulation as sim
+
+    cell = build_neuron(NeuronParams())
+    seg = cell.origin()
+    with sim.foreign_sections_allowed():
+        stop = sim.SpikeStop(seg, 0.0)
+        sim.start(cell, sim.Integrator(method="fixed", dt_ms=dt_ms), pr.rest_mV(cell))
+        assert stop.advance(41.3) is None
+        assert h.t == pytest.approx(41.3, abs=dt_ms)
+        clamp = h.IClamp(seg)
+        clamp.amp, clamp.delay, clamp.dur = 1.0, 1.0, 2.0
+        stop = sim.SpikeStop(seg, 0.0)
+        sim.start(cell, sim.Integrator(method="fixed", dt_ms=dt_ms), pr.rest_mV(cell))
+        first = stop.advance(400.0)
+        assert first is not None and first < 5.0 and h.t <= 21.0 + dt_ms
+        del clamp, stop
+    h.CVode().active(0)
+    cell.delete()
