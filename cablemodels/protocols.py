@@ -151,6 +151,10 @@ def _rest_by_big_steps(cell: Cell, seg, guess: float, max_steps: int = 50) -> fl
     ptrs, vec = _voltages(cell)
     ptrs.gather(vec)
     before = np.array(vec)
+    # Time runs at negative values during the big steps (NEURON's idiom), so a caller's
+    # Vector.record at a fixed interval, which records from t = 0, does not try to
+    # fill 1e9 ms with samples.
+    h.t = -(max_steps + 1) * REST_BIG_DT_MS
     h.dt = REST_BIG_DT_MS
     for _ in range(max_steps):
         h.fadvance()
@@ -199,9 +203,9 @@ def _rest_by_settling(cell: Cell, seg, guess: float, settle_ms: float,
             if first is None:
                 return
             if first > REST_TRANSIENT_MS:
-                raise RuntimeError(f"cell {cell.name} fires spontaneously: a spike at "
-                                   f"{_label(seg)} {first:.1f} ms into settling, with no "
-                                   "stimulus; it has no resting potential")
+                raise RuntimeError(f"cell {cell.name} has not settled: it fires spontaneously "
+                                   f"(a spike at {_label(seg)} {first:.1f} ms into settling, "
+                                   "with no stimulus); it has no resting potential")
             stop.times.clear()  # a start-up transient from the GHK guess
 
     def drift_mV_per_s(t_ms):

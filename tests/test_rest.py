@@ -90,3 +90,16 @@ def test_spike_stop_reaches_the_end_under_fixed_step(h, dt_ms):
         del clamp, stop
     h.CVode().active(0)
     cell.delete()
+
+
+def test_big_steps_leave_a_callers_interval_recording_small(h):
+    """A caller may set up ``Vector.record(ref, 0.05)`` before asking for rest (as
+    analyses/dendrites.py does). The big steps run at negative time, so the recording
+    gains at most the stability check's samples instead of 1e9 ms worth (which ended
+    in std::bad_alloc)."""
+    cell = build_neuron(NeuronParams())
+    vec = h.Vector().record(cell.origin()._ref_v, 0.05)
+    pr.rest_mV(cell)
+    assert len(vec) <= pr.REST_CHECK_MS / 0.05 + 10
+    del vec
+    cell.delete()
