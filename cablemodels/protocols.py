@@ -71,9 +71,10 @@ REST_STEP_TOLERANCE_MV = 1e-9
 #: Nudge (mV) and window (ms) of the check that the rest found by big steps is stable.
 REST_KICK_MV = 0.1
 REST_CHECK_MS = 50.0
-#: CVODE tolerance of that check: it follows a 0.1 mV nudge to ~1e-5 mV, enough to
-#: tell decay from growth (the value returned is the fixed point, not this run's).
-REST_CHECK_TOLERANCE = 1e-6
+#: Implicit-Euler step of that check (ms): it only has to tell decay from growth of
+#: the nudge (the value returned is the fixed point, not this run's). CVODE here hung
+#: after some earlier runs in the same process (a report worker, issue 20).
+REST_CHECK_DT_MS = 0.1
 #: A spike later than this (ms) into settling is spontaneous firing, not a start-up transient.
 REST_TRANSIENT_MS = 300.0
 
@@ -88,7 +89,7 @@ def rest_mV(cell: Cell, settle_ms: float = 1000.0, tolerance_mV_per_s: float = 1
     (NEURON's custom-initialisation idiom: each step lands on the fixed point of
     the linearised system, gates at their steady state), until no segment moves
     by more than 1e-9 mV. The fixed point must be stable: every segment is nudged
-    by +0.1 mV and integrated with CVODE (1e-6) for 50 ms; without a spike, and
+    by +0.1 mV and integrated by implicit Euler (0.1 ms steps) for 50 ms; without a spike, and
     with the nudge decaying at the origin, the fixed point is the rest.
 
     Otherwise (concentrations evolve, the big steps did not converge, or the
@@ -174,11 +175,8 @@ def _rest_by_big_steps(cell: Cell, seg, guess: float, max_steps: int = 50) -> fl
     stop.times.clear()
     for s in (s for _, _, s in cell.segments()):
         s.v += REST_KICK_MV
-    cvode = h.CVode()
-    cvode.active(1)
-    cvode.atol(REST_CHECK_TOLERANCE)
-    cvode.rtol(REST_CHECK_TOLERANCE)
-    cvode.re_init()
+    h.dt = REST_CHECK_DT_MS
+    h.fcurrent()
     if stop.advance(REST_CHECK_MS / 2) is not None:
         return None
     mid = abs(seg.v - v_star)
