@@ -273,6 +273,11 @@ def _needs_spike(role: str, seg, scope: str) -> bool:
     return pr.has_na_channels(seg)
 
 
+#: Pulses that would move a passive membrane less than this (mV) cannot start a spike
+#: and are not tried (protocols.pulse_amplitude_from_impedance_nA).
+PULSE_SKIP_MV = 5.0
+
+
 @sim.isolated
 def ap_energy(cell: Cell, integrator: Integrator | None = None, fraction=(0.25, 0.75),
               window_ms: float | None = None, settle_ms: float = 20.0,
@@ -282,8 +287,9 @@ def ap_energy(cell: Cell, integrator: Integrator | None = None, fraction=(0.25, 
     """Ion entry, ATP and excess factor of one verified action potential.
 
     Axons (no soma): a 0.5 ms pulse at the start (first node, or x=0), sized from
-    the input impedance there (:func:`protocols.pulse_amplitude_from_impedance_nA`)
-    and doubled until the stimulus site fires, and the segments within ``fraction`` of the axon are
+    a cable-charge guess (:func:`protocols.pulse_amplitude_nA`) doubled until the
+    stimulus site fires (doublings too weak to move the membrane
+    :data:`PULSE_SKIP_MV`, judged from the input impedance, are skipped), and the segments within ``fraction`` of the axon are
     counted. Whole cells (with a soma): the spike is started at the soma (or
     ``stim_seg``) with the smallest 0.5 ms pulse that makes it overshoot, found by
     bisection to ``precision`` (relative), and every segment of the cell is
@@ -341,7 +347,15 @@ def ap_energy(cell: Cell, integrator: Integrator | None = None, fraction=(0.25, 
         amp = _smallest_pulse(run, pr.pulse_amplitude_nA(stim_seg) / 5, max_doublings,
                               overshoot_mV, precision, cell, stim_seg)
     else:
-        amp = pr.pulse_amplitude_from_impedance_nA(cell, stim_seg, rest)
+        # The doubling sequence from the cable-charge guess, as before, but without the
+        # amplitudes too weak to fire: a 0.5 ms pulse moves a passive membrane by at
+        # most ~I |Z(1 / (2 pi 0.5 ms))|, so below PULSE_SKIP_MV / |Z| nothing fires.
+        amp = pr.pulse_amplitude_nA(stim_seg)
+        floor = pr.pulse_amplitude_from_impedance_nA(cell, stim_seg, rest,
+                                                     depolarisation_mV=PULSE_SKIP_MV)
+        while 2 * amp <= floor and max_doublings > 0:
+            amp *= 2
+            max_doublings -= 1
     # Axons: the measuring run itself is repeated with the pulse doubled until the
     # stimulus site fires (a separate trial run per amplitude cost one run more).
     tries = max_doublings + 1 if amp_nA is None and scope != "whole cell" else 1

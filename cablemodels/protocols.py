@@ -708,10 +708,12 @@ PULSE_DEPOLARISATION_MV = 60.0
 
 @sim.isolated
 def pulse_amplitude_from_impedance_nA(cell: Cell, seg, v_rest_mV: float,
-                                      dur_ms: float = 0.5) -> float:
-    """A ``dur_ms`` pulse (nA) that should start a spike at ``seg``, from the cell's own input.
+                                      dur_ms: float = 0.5,
+                                      depolarisation_mV: float = PULSE_DEPOLARISATION_MV) -> float:
+    """A ``dur_ms`` pulse (nA) that moves a passive membrane by ``depolarisation_mV`` at ``seg``.
 
-    :data:`PULSE_DEPOLARISATION_MV` divided by the input impedance magnitude at
+    By default one that should start a spike, from the cell's own input:
+    ``depolarisation_mV`` divided by the input impedance magnitude at
     ``seg`` at the pulse's frequency, 1 / (2 pi dur_ms), which weighs the
     membrane's conductance and the capacitance the pulse must charge (its own
     segment's and the cable's). Computed with NEURON's ``Impedance`` at
@@ -726,7 +728,7 @@ def pulse_amplitude_from_impedance_nA(cell: Cell, seg, v_rest_mV: float,
     z = float(imp.input(seg.x, sec=seg.sec))
     if not (math.isfinite(z) and z > 0):
         return pulse_amplitude_nA(seg)
-    return PULSE_DEPOLARISATION_MV / z
+    return depolarisation_mV / z
 
 
 @sim.isolated
