@@ -55,6 +55,9 @@ bench: setup mpi
 	$(BIN)/python -m pip install --quiet -e '.[bench]'
 	$(BIN)/python benchmarks/bench_energy.py
 	$(BIN)/python benchmarks/bench_scale.py
+	$(BIN)/python benchmarks/bench_membranes.py
+	$(BIN)/python benchmarks/bench_tolerance.py
+	$(BIN)/python benchmarks/bench_e1.py
 
 clean:
 	rm -rf $(VENV) .venv-py* build dist site *.egg-info

@@ -66,11 +66,13 @@ class MyelinatedRecipe(A.recipe):
         self.props = A.neuron_cable_properties()
         self.props.catalogue.extend(A.load_catalogue(str(catalogue)), "")
         first = cell.sections()[0](0.5)
+        rt_f_mV = 8.314462618 * (cell.temperature_degC + 273.15) / 96485.33212 * 1e3
         for ion, valence in (("na", 1), ("k", 1), ("cl", -1)):
-            self.props.set_ion(ion, valence=valence,
-                               int_con=getattr(first, f"{ion}i") * U.mM,
-                               ext_con=getattr(first, f"{ion}o") * U.mM,
-                               rev_pot=getattr(first, f"e{ion}") * U.mV)
+            ci, co = getattr(first, f"{ion}i"), getattr(first, f"{ion}o")
+            # Nernst, as NEURON computes it at finitialize (a segment's e<ion> read
+            # before any finitialize still holds NEURON's defaults, +50 and -77 mV)
+            self.props.set_ion(ion, valence=valence, int_con=ci * U.mM, ext_con=co * U.mM,
+                               rev_pot=rt_f_mV / valence * np.log(co / ci) * U.mV)
         tree = A.segment_tree()
         parent, x = A.mnpos, 0.0
         self.positions = []  # (x of CV centre um, role, area um2 / split) per CV
@@ -101,8 +103,9 @@ class MyelinatedRecipe(A.recipe):
         nodes = cell.sections("node")
         self.node_x = [h.distance(cell.origin(), n(0.5)) for n in nodes]
         self.node_start = [h.distance(cell.origin(), n(0)) for n in nodes]
+        # Arbor 0.12: i_clamp (was iclamp), and a current clamp takes no label
         decor.place(f"(location 0 {self.node_x[0] / x})",
-                    A.iclamp(1.0 * U.ms, 0.5 * U.ms, amp_nA * U.nA), "stim")
+                    A.i_clamp(1.0 * U.ms, 0.5 * U.ms, amp_nA * U.nA))
         self.i, self.j, self.jv = measuring_nodes(len(nodes))
         self.probe_list = [A.cable_probe_membrane_voltage(f"(location 0 {self.node_x[k] / x})",
                                                       f"v{k}") for k in (self.i, self.jv)]
@@ -198,3 +201,28 @@ def arbor_point_rows(point: dict, reference: dict, ours_point, amp_nA: float) ->
                      f"(cablemodels {t_ours:.3f} s in the same alternation; Arbor's time is "
                      "simulation and sampling only, its set-up from NEURON not counted)"))
     return rows
+
+
+def quick() -> dict:
+    """A tiny run for the test suite: the catalogue builds, the recipe runs, and the
+    point comes out within 5% of cablemodels' own (dt 5 us, 1 CV per segment)."""
+    from cablemodels import sweep
+
+    point = dict(axon_diameter_um=1.0)
+    ours = sweep.myelinated_ap(rest_cost=False, **point)
+    with tempfile.TemporaryDirectory() as tmp:
+        catalogue = build_catalogue(Path(tmp))
+        cell = build_myelinated_axon(MyelinatedAxonParams.mammalian(**point))
+        amp = 2 * protocols.pulse_amplitude_from_impedance_nA(cell, cell.sections("node")[0](0.5),
+                                                              protocols.rest_mV(cell))
+        result = arbor_point(MyelinatedRecipe(cell, catalogue, amp), 0.005)
+        cell.delete()
+    return {"arbor": result, "cablemodels": ours}
+
+
+if __name__ == "__main__":
+    out = quick()
+    print(out)
+    for key in ("atp_per_um", "velocity_m_s"):
+        ratio = out["arbor"][key] / out["cablemodels"][key]
+        assert abs(ratio - 1) < 0.05, (key, ratio)

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from . import parameters as P
 from . import validation as V
 from .biophysics import Ions, Leak, Membrane
-from .cell import Cell, Discretization, build_guard
+from .cell import NSEG_MAX, Cell, Discretization, build_guard
 
 #: Extracellular layer 1 (and layer 0 at nodes) is tied to ground. 1e4 S/cm2 gives the same
 #: traces as 1e9 under fixed step (0.05 mV) and, unlike 1e9, lets IDA (CVODE with
@@ -86,11 +86,26 @@ class UnmyelinatedAxonParams:
 
 
 def build_unmyelinated_axon(params: UnmyelinatedAxonParams) -> Cell:
-    """One section of role ``axon``, discretised by ``params.discretization``."""
+    """Sections of role ``axon``, discretised by ``params.discretization``.
+
+    One section, unless the axon needs more segments than NEURON allows in one
+    section (:data:`~cablemodels.cell.NSEG_MAX`): then a chain of the fewest
+    equal sections that fits, joined end to end, which is the same cable (the
+    protocols place sites by distance along the chain).
+    """
     cell = Cell("unmyelinated", params, params.temperature_degC, params.ions)
     with build_guard(cell):
-        sec = cell.new_section("axon", params.length_um, params.diameter_um, params.ra_ohm_cm)
-        cell.apply_membrane(sec, params.membrane, "axon")
+        n = params.discretization.nseg(params.length_um, params.diameter_um, params.ra_ohm_cm,
+                                       params.membrane.cm_uF_cm2)
+        pieces = max(1, math.ceil(n / (NSEG_MAX - 2)))
+        previous = None
+        for _ in range(pieces):
+            sec = cell.new_section("axon", params.length_um / pieces, params.diameter_um,
+                                   params.ra_ohm_cm)
+            if previous is not None:
+                sec.connect(previous(1), 0)
+            cell.apply_membrane(sec, params.membrane, "axon")
+            previous = sec
         cell.discretize(params.discretization)
     return cell
 

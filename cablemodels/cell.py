@@ -33,6 +33,10 @@ def hoc():
     return h
 
 
+#: NEURON's largest nseg for one section.
+NSEG_MAX = 32767
+
+
 @dataclass(frozen=True)
 class Discretization:
     """How many segments each section gets.
@@ -180,11 +184,26 @@ class Cell:
             h.ion_style(f"{ion}_ion", 3 if dynamic else 1, 2, 1, 1 if dynamic else 0, 0, sec=sec)
 
     def discretize(self, rule: Discretization) -> None:
-        """Set every section's nseg by ``rule`` (re-applies its membrane parameters)."""
+        """Set every section's nseg by ``rule`` (re-applies its membrane parameters).
+
+        Raises
+        ------
+        ValueError
+            When a section would need more than :data:`NSEG_MAX` segments, NEURON's
+            limit for one section; the message gives the longest section that fits.
+        """
         for secs in self._roles.values():
             for sec in secs:
                 cm = sec.cm
                 n = rule.nseg(sec.L, sec.diam, sec.Ra, cm)
+                if n > NSEG_MAX:
+                    fits_um = sec.L * NSEG_MAX / n
+                    raise ValueError(
+                        f"{self.role_of(sec)} section {sec.name()} of {self.name} "
+                        f"({sec.L:.6g} um long, {sec.diam:.4g} um wide) needs {n} segments by "
+                        f"d_lambda {rule.d_lambda:g} at {rule.frequency_hz:g} Hz, more than "
+                        f"NEURON's limit of {NSEG_MAX} per section: at most {fits_um:.6g} um "
+                        "fits at this diameter (or coarsen the discretisation)")
                 if n != sec.nseg:
                     self._set_nseg(sec, n)
 

@@ -201,12 +201,17 @@ def _measured_segments(cell: Cell, fraction):
     axons = cell.sections("axon")
     if not axons:
         raise ValueError(f"{cell.name} has neither a soma nor an axon: no spike to measure")
-    sec = axons[0]
-    segs = [("axon", sec, seg) for seg in sec if fraction[0] <= seg.x <= fraction[1]]
+    # one section, or a chain of them (axon.build_unmyelinated_axon): position along it
+    total = sum(sec.L for sec in axons)
+    segs, offset = [], 0.0
+    for sec in axons:
+        segs += [("axon", sec, seg) for seg in sec
+                 if fraction[0] <= (offset + seg.x * sec.L) / total <= fraction[1]]
+        offset += sec.L
     if not segs:
-        raise ValueError(f"fraction {fraction} of {sec.name()} holds no segment (nseg {sec.nseg})")
-    length = sec.L * (max(s.x for _, _, s in segs) - min(s.x for _, _, s in segs)
-                      + 1.0 / sec.nseg)
+        raise ValueError(f"fraction {fraction} of the axon of {cell.name} holds no segment "
+                         f"(nseg {sum(sec.nseg for sec in axons)})")
+    length = sum(sec.L / sec.nseg for _, sec, _ in segs)
     return segs, length, "axon"
 
 
@@ -269,6 +274,11 @@ def _needs_spike(role: str, seg, scope: str) -> bool:
     return pr.has_na_channels(seg)
 
 
+#: Pulses that would move a passive membrane less than this (mV) cannot start a spike
+#: and are not tried (protocols.pulse_amplitude_from_impedance_nA).
+PULSE_SKIP_MV = 5.0
+
+
 @sim.isolated
 def ap_energy(cell: Cell, integrator: Integrator | None = None, fraction=(0.25, 0.75),
               window_ms: float | None = None, settle_ms: float = 20.0,
@@ -277,8 +287,10 @@ def ap_energy(cell: Cell, integrator: Integrator | None = None, fraction=(0.25, 
               overshoot_mV: float = pr.OVERSHOOT_MV, precision: float = 0.05) -> APEnergy:
     """Ion entry, ATP and excess factor of one verified action potential.
 
-    Axons (no soma): a 0.5 ms pulse at the start (first node, or x=0), doubled
-    until a spike propagates, and the segments within ``fraction`` of the axon are
+    Axons (no soma): a 0.5 ms pulse at the start (first node, or x=0), sized from
+    a cable-charge guess (:func:`protocols.pulse_amplitude_nA`) doubled until the
+    stimulus site fires (doublings too weak to move the membrane
+    :data:`PULSE_SKIP_MV`, judged from the input impedance, are skipped), and the segments within ``fraction`` of the axon are
     counted. Whole cells (with a soma): the spike is started at the soma (or
     ``stim_seg``) with the smallest 0.5 ms pulse that makes it overshoot, found by
     bisection to ``precision`` (relative), and every segment of the cell is
@@ -346,12 +358,23 @@ def ap_energy(cell: Cell, integrator: Integrator | None = None, fraction=(0.25, 
         amp = _smallest_pulse(run, pr.pulse_amplitude_nA(stim_seg) / 5, max_doublings,
                               overshoot_mV, precision, cell, stim_seg)
     else:
+        # The doubling sequence from the cable-charge guess, as before, but without the
+        # amplitudes too weak to fire: a 0.5 ms pulse moves a passive membrane by at
+        # most ~I |Z(1 / (2 pi 0.5 ms))|, so below PULSE_SKIP_MV / |Z| nothing fires.
         amp = pr.pulse_amplitude_nA(stim_seg)
-        for _ in range(max_doublings):
-            if run(amp, False)[3] >= overshoot_mV:
-                break
+        floor = pr.pulse_amplitude_from_impedance_nA(cell, stim_seg, rest,
+                                                     depolarisation_mV=PULSE_SKIP_MV)
+        while 2 * amp <= floor and max_doublings > 0:
             amp *= 2
-    charges, peaks, t_peaks, stim_peak, crossings = run(amp, True)
+            max_doublings -= 1
+    # Axons: the measuring run itself is repeated with the pulse doubled until the
+    # stimulus site fires (a separate trial run per amplitude cost one run more).
+    tries = max_doublings + 1 if amp_nA is None and scope != "whole cell" else 1
+    for k in range(tries):
+        charges, peaks, t_peaks, stim_peak, crossings = run(amp, True)
+        if stim_peak >= overshoot_mV or k == tries - 1:
+            break
+        amp *= 2
     _check_spike(cell, segs, peaks, required, stim_peak, stim_seg, amp, overshoot_mV, scope)
     origin = cell.origin()
     rows = []

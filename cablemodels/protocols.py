@@ -92,42 +92,172 @@ def _provenance(cell: Cell, integrator: Integrator, **extra) -> dict:
                           integrator=integrator.describe(), **extra)
 
 
+#: Large implicit-Euler steps for finding rest (ms): NEURON's custom-initialisation idiom.
+REST_BIG_DT_MS = 1e9
+#: The big steps have converged when no segment's voltage moves more than this (mV).
+REST_STEP_TOLERANCE_MV = 1e-9
+#: Nudge (mV) and window (ms) of the check that the rest found by big steps is stable.
+REST_KICK_MV = 0.1
+REST_CHECK_MS = 50.0
+#: Implicit-Euler step of that check (ms): it only has to tell decay from growth of
+#: the nudge (the value returned is the fixed point, not this run's). CVODE here hung
+#: after some earlier runs in the same process (a report worker, issue 20).
+REST_CHECK_DT_MS = 0.1
+#: A spike later than this (ms) into settling is spontaneous firing, not a start-up transient.
+REST_TRANSIENT_MS = 300.0
+
+
 @sim.isolated
 def rest_mV(cell: Cell, settle_ms: float = 1000.0, tolerance_mV_per_s: float = 1.0) -> float:
-    """The cell's resting potential (mV) at its origin, found by letting it settle.
+    """The cell's resting potential (mV) at its origin.
 
-    Starts at the GHK reversal of the origin's leak and integrates with tight
-    CVODE tolerances for ``settle_ms``. The result is cached on the cell; call
-    :meth:`Cell.forget_rest` after changing its mechanisms.
+    Where no concentration evolves (no mechanism writes one; no ``extracellular``)
+    rest is the fixed point of the membrane equations, found with up to 50
+    implicit-Euler steps of 1e9 ms from the GHK reversal of the origin's leak
+    (NEURON's custom-initialisation idiom: each step lands on the fixed point of
+    the linearised system, gates at their steady state), until no segment moves
+    by more than 1e-9 mV. The fixed point must be stable: every segment is nudged
+    by +0.1 mV and integrated by implicit Euler (0.1 ms steps) for 50 ms; without a spike, and
+    with the nudge decaying at the origin, the fixed point is the rest.
+
+    Otherwise (concentrations evolve, the big steps did not converge, or the
+    fixed point was not shown stable) the cell settles from the GHK guess with
+    CVODE at 1e-8 for up to ``settle_ms``: it is at rest once every segment moves
+    by less than 1% of ``tolerance_mV_per_s`` over two successive 10 ms windows
+    (checked at 100 and 300 ms), else by less than the tolerance at the end. A
+    spike at the origin later than 300 ms into settling ends the run with the
+    error at once. The result is cached on the cell; call :meth:`Cell.forget_rest`
+    after changing its mechanisms.
 
     Raises
     ------
     RuntimeError
-        When the membrane is still moving faster than ``tolerance_mV_per_s`` at
-        the end (a pacemaking or unstable cell has no resting potential).
+        When the cell fires spontaneously, or the membrane is still moving faster
+        than ``tolerance_mV_per_s`` after ``settle_ms`` (a pacemaking or unstable
+        cell has no resting potential).
     """
     cached = cell.cached_rest()
     if cached is not None:
         return cached
     seg = cell.origin()
     guess = _rest_guess(cell, seg)
-    sim.start(cell, sim.settle_integrator(cell), guess)
-    # Check the drift over 10 ms at 100 and 300 ms and stop early once it is below
-    # 1% of the tolerance (fast passive membranes are at rest to ~1e-4 mV by then);
-    # otherwise settle for the full settle_ms and apply the tolerance itself.
-    for check_ms, limit in ((100.0, 0.01), (300.0, 0.01), (settle_ms, 1.0)):
-        if check_ms > settle_ms:
-            continue
-        sim.advance(check_ms - 10.0)
-        v1 = seg.v
-        sim.advance(check_ms)
-        drift = abs(seg.v - v1) / 10.0 * 1e3
-        if drift <= limit * tolerance_mV_per_s:
+    if not _concentrations_evolve(cell):
+        found = _rest_by_big_steps(cell, seg, guess)
+        if found is not None:
+            return cell.cache_rest(found)
+    return cell.cache_rest(_rest_by_settling(cell, seg, guess, settle_ms, tolerance_mV_per_s))
+
+
+def _concentrations_evolve(cell: Cell) -> bool:
+    """True when a mechanism integrates a concentration (NEURON's ion_style c_style 3)
+    anywhere in ``cell``, or ``cell`` has ``extracellular`` (settled as before)."""
+    h = hoc()
+    if sim.has_extracellular(cell):
+        return True
+    for sec in cell.sections():
+        for ion in ("na", "k", "cl", "ca"):
+            style = int(h.ion_style(f"{ion}_ion", sec=sec))
+            if style >= 0 and style & 3 == 3:
+                return True
+    return False
+
+
+def _voltages(cell: Cell):
+    """A gatherer of every segment's voltage: ``(PtrVector, Vector)``."""
+    h = hoc()
+    segs = [s for _, _, s in cell.segments()]
+    ptrs = h.PtrVector(len(segs))
+    for k, s in enumerate(segs):
+        ptrs.pset(k, s._ref_v)
+    return ptrs, h.Vector(len(segs))
+
+
+def _rest_by_big_steps(cell: Cell, seg, guess: float, max_steps: int = 50) -> float | None:
+    """The stable fixed point at ``seg`` (mV), or None when big steps cannot show one."""
+    h = hoc()
+    stop = sim.SpikeStop(seg, OVERSHOOT_MV)
+    sim.start(cell, sim.Integrator(method="fixed", dt_ms=0.025), guess)
+    ptrs, vec = _voltages(cell)
+    ptrs.gather(vec)
+    before = np.array(vec)
+    # Time runs at negative values during the big steps (NEURON's idiom), so a caller's
+    # Vector.record at a fixed interval, which records from t = 0, does not try to
+    # fill 1e9 ms with samples.
+    h.t = -(max_steps + 1) * REST_BIG_DT_MS
+    h.dt = REST_BIG_DT_MS
+    for _ in range(max_steps):
+        h.fadvance()
+        ptrs.gather(vec)
+        now = np.array(vec)
+        if not np.all(np.isfinite(now)):
+            return None
+        moved = float(np.abs(now - before).max())
+        before = now
+        if moved < REST_STEP_TOLERANCE_MV:
             break
+    else:
+        return None
+    v_star = float(seg.v)
+    # Stability: nudge every segment and watch the nudge decay under CVODE.
+    h.t = 0.0
+    stop.times.clear()
+    for s in (s for _, _, s in cell.segments()):
+        s.v += REST_KICK_MV
+    h.dt = REST_CHECK_DT_MS
+    h.fcurrent()
+    if stop.advance(REST_CHECK_MS / 2) is not None:
+        return None
+    mid = abs(seg.v - v_star)
+    if stop.advance(REST_CHECK_MS) is not None:
+        return None
+    end = abs(seg.v - v_star)
+    if not (end < 0.5 * REST_KICK_MV and (end < mid or end < 1e-6)):
+        return None
+    return v_star
+
+
+def _rest_by_settling(cell: Cell, seg, guess: float, settle_ms: float,
+                      tolerance_mV_per_s: float) -> float:
+    """Rest (mV) at ``seg`` by settling under CVODE; see :func:`rest_mV`."""
+    stop = sim.SpikeStop(seg, OVERSHOOT_MV)
+    sim.start(cell, sim.settle_integrator(cell), guess)
+    ptrs, vec = _voltages(cell)
+
+    def advance(t_ms):
+        while True:
+            first = stop.advance(t_ms)
+            if first is None:
+                return
+            if first > REST_TRANSIENT_MS:
+                raise RuntimeError(f"cell {cell.name} has not settled: it fires spontaneously "
+                                   f"(a spike at {_label(seg)} {first:.1f} ms into settling, "
+                                   "with no stimulus); it has no resting potential")
+            stop.times.clear()  # a start-up transient from the GHK guess
+
+    def drift_mV_per_s(t_ms):
+        """Largest rate (mV/s) of any segment over the 10 ms up to ``t_ms``."""
+        advance(t_ms - 10.0)
+        ptrs.gather(vec)
+        v1 = np.array(vec)
+        advance(t_ms)
+        ptrs.gather(vec)
+        return float(np.abs(np.array(vec) - v1).max()) / 10.0 * 1e3
+
+    drift = float("inf")
+    for check_ms in (100.0, 300.0):
+        if check_ms + 10.0 > settle_ms:
+            break
+        first = drift_mV_per_s(check_ms)
+        second = drift_mV_per_s(check_ms + 10.0)
+        drift = max(first, second)
+        if drift <= 0.01 * tolerance_mV_per_s:
+            return float(seg.v)
+    drift = drift_mV_per_s(settle_ms)
     if drift > tolerance_mV_per_s:
         raise RuntimeError(f"cell {cell.name} has not settled after {settle_ms} ms (still moving "
-                           f"{drift:.3g} mV/s at {_label(seg)}); it may fire spontaneously")
-    return cell.cache_rest(float(seg.v))
+                           f"{drift:.3g} mV/s somewhere in the cell; {_label(seg)} is at "
+                           f"{seg.v:.3f} mV); it may fire spontaneously")
+    return float(seg.v)
 
 
 def _rest_guess(cell: Cell, seg) -> float:
@@ -492,7 +622,8 @@ def fires(cell: Cell, seg, amp_nA: float, delay_ms: float, dur_ms: float, t_stop
 
     A spike is a crossing of :data:`OVERSHOOT_MV` (0 mV) in a cell with
     regenerative Na+ channels (:func:`excitable`); a passive membrane driven past
-    0 mV by the current is not a spike.
+    0 mV by the current is not a spike. The run ends at the first such crossing
+    (:class:`simulation.SpikeStop`).
     """
     v_init_mV = _v_init(cell, v_init_mV)
     if not excitable(cell):
@@ -500,10 +631,12 @@ def fires(cell: Cell, seg, amp_nA: float, delay_ms: float, dur_ms: float, t_stop
     h = hoc()
     clamp = h.IClamp(seg)
     clamp.amp, clamp.delay, clamp.dur = amp_nA, delay_ms, dur_ms
-    nc, tvec = _spikes(detect_seg if detect_seg is not None else seg, OVERSHOOT_MV)
+    # the test ends at the first overshoot: the rest of the run cannot change the answer
+    stop = sim.SpikeStop(detect_seg if detect_seg is not None else seg, OVERSHOOT_MV)
     sim.start(cell, integrator, _v_init(cell, v_init_mV))
-    sim.advance(t_stop_ms)
-    return len(tvec) > 0
+    first = stop.advance(t_stop_ms)
+    del clamp, stop
+    return first is not None
 
 
 @sim.isolated
@@ -601,6 +734,38 @@ def pulse_amplitude_nA(seg) -> float:
     return 5 * (charge_nC / 0.5) * 1e3  # nC per ms = uA = 1e3 nA
 
 
+#: A pulse is sized to move a passive membrane this far (mV) at its own frequency:
+#: twice a typical 30 mV distance to threshold. Over myelinated and unmyelinated
+#: WB and MS96 axons of 0.2-20 um the smallest firing 0.5 ms pulse was 1.1-1.7 x
+#: 30 mV / |Z| (measured for issue 20), so this fires on the first try there.
+PULSE_DEPOLARISATION_MV = 60.0
+
+
+@sim.isolated
+def pulse_amplitude_from_impedance_nA(cell: Cell, seg, v_rest_mV: float,
+                                      dur_ms: float = 0.5,
+                                      depolarisation_mV: float = PULSE_DEPOLARISATION_MV) -> float:
+    """A ``dur_ms`` pulse (nA) that moves a passive membrane by ``depolarisation_mV`` at ``seg``.
+
+    By default one that should start a spike, from the cell's own input:
+    ``depolarisation_mV`` divided by the input impedance magnitude at
+    ``seg`` at the pulse's frequency, 1 / (2 pi dur_ms), which weighs the
+    membrane's conductance and the capacitance the pulse must charge (its own
+    segment's and the cable's). Computed with NEURON's ``Impedance`` at
+    ``v_rest_mV`` (gates at their steady state; slope conductances of the
+    membrane, not the gating's voltage dependence).
+    """
+    h = hoc()
+    sim.start(cell, sim.Integrator(method="fixed", dt_ms=0.025), v_rest_mV)
+    imp = h.Impedance()
+    imp.loc(seg.x, sec=seg.sec)
+    imp.compute(1e3 / (2 * math.pi * dur_ms), 0)
+    z = float(imp.input(seg.x, sec=seg.sec))
+    if not (math.isfinite(z) and z > 0):
+        return pulse_amplitude_nA(seg)
+    return depolarisation_mV / z
+
+
 @sim.isolated
 def conduction_velocity(cell: Cell, first_seg, second_seg, stim_seg=None, amp_nA: float | None = None,
                         delay_ms: float = 1.0, dur_ms: float = 0.5, t_stop_ms: float | None = None,
@@ -673,7 +838,7 @@ def axon_velocity(cell: Cell, integrator: Integrator | None = None, fraction=(0.
 def velocity_sites(cell: Cell, fraction=(0.25, 0.75)):
     """The two segments :func:`axon_velocity` times the spike between.
 
-    Unmyelinated: at ``fraction`` of the axon's length. Myelinated: the middles of
+    Unmyelinated: at ``fraction`` of the axon's length (:func:`along_axon`). Myelinated: the middles of
     the interior nodes at those fractions of the node count.
     """
     fraction = _fraction_pair(fraction, "velocity_sites")
@@ -689,11 +854,31 @@ def velocity_sites(cell: Cell, fraction=(0.25, 0.75)):
     if not axons:
         raise ValueError(f"{cell.name} has no axon (roles: {sorted(cell.roles)}): no "
                          "conduction velocity to measure")
-    sec = axons[0]
-    if sec.nseg < 3 or sec(fraction[0]) == sec(fraction[1]):
-        raise ValueError(f"{cell.name}: the axon {sec.name()} ({sec.L:g} um, {sec.nseg} "
-                         "segments) is too short for two distinct recording sites")
-    return sec(fraction[0]), sec(fraction[1])
+    first, second = along_axon(cell, fraction[0]), along_axon(cell, fraction[1])
+    if first.sec.nseg < 3 or (first.sec == second.sec and first == second):
+        raise ValueError(f"{cell.name}: the axon {axons[0].name()} ({axons[0].L:g} um, "
+                         f"{axons[0].nseg} segments) is too short for two distinct recording "
+                         "sites")
+    return first, second
+
+
+def along_axon(cell: Cell, fraction: float):
+    """The point at ``fraction`` of the length of an unmyelinated axon.
+
+    The axon is its ``axon`` sections in order, one section or a chain of them
+    (:func:`cablemodels.axon.build_unmyelinated_axon`); for one section this is
+    ``sec(fraction)``.
+    """
+    secs = cell.sections("axon")
+    if not secs:
+        raise ValueError(f"cell {cell.name} has no 'axon' sections")
+    if not 0 <= fraction <= 1:
+        raise ValueError(f"fraction must lie in [0, 1] (got {fraction})")
+    target = fraction * sum(sec.L for sec in secs)
+    for sec in secs:
+        if target <= sec.L or sec is secs[-1]:
+            return sec(min(target / sec.L, 1.0))
+        target -= sec.L
 
 
 def velocity_between(cell: Cell, first_seg, second_seg, t_first, t_second, integrator,

@@ -292,6 +292,61 @@ def advance(t_stop_ms: float) -> None:
         _pc.psolve(t_stop_ms)
 
 
+class SpikeStop:
+    """Ends a run at the first crossing of ``threshold_mV`` at ``seg``.
+
+    For a test whose answer is "did it fire": the rest of the run cannot change
+    the answer. Create it before :func:`start` (NEURON sets up threshold detection
+    at initialisation), then call :meth:`advance` instead of :func:`advance`. Under
+    CVODE the NetCon event sets ``stoprun``, which ends ``psolve`` within the step
+    of the crossing; a fixed-step ``psolve`` does not look at ``stoprun``, so it
+    runs in ``slice_ms`` slices and stops at the end of the slice holding the
+    crossing.
+
+    Attributes
+    ----------
+    times : list of float
+        Crossing times (ms); empty when there was none.
+    """
+
+    def __init__(self, seg, threshold_mV: float, slice_ms: float = 20.0):
+        h = hoc()
+        times: list = []
+
+        def hit():
+            times.append(float(h.t))
+            h.stoprun = 1
+
+        # The callback holds the list, not this object, so no reference cycle keeps
+        # the NetCon (and its stoprun) alive after the object is gone.
+        self.times = times
+        self.slice_ms = slice_ms
+        self._nc = h.NetCon(seg._ref_v, None, sec=seg.sec)
+        self._nc.threshold = threshold_mV
+        self._nc.record(hit)
+
+    def advance(self, t_stop_ms: float) -> float | None:
+        """Integrate until ``t_stop_ms`` or the first crossing; its time (ms) or None."""
+        h = hoc()
+        try:
+            if h.CVode().active():
+                if not self.times:
+                    advance(t_stop_ms)
+            else:
+                # slice boundaries from the start, never from h.t: a fixed step can end
+                # a hair short of a target, and psolve then will not move (issue 20: an
+                # endless loop there filled memory)
+                start = h.t
+                n = max(1, math.ceil((t_stop_ms - start) / self.slice_ms))
+                for k in range(1, n + 1):
+                    advance(t_stop_ms if k == n else start + k * self.slice_ms)
+                    if self.times:
+                        break
+        finally:
+            h.stoprun = 0
+        return self.times[0] if self.times else None
+
+
 def now_ms() -> float:
     """Current simulation time."""
     return float(hoc().t)

@@ -23,6 +23,14 @@ review ~0.2-0.25), which with mammalian concentrations gives a reversal near
 -30 to -45 mV. Channel-type values (HCN1, HCN2) are presets in
 cablemodels/parameters.py with their sources.
 
+NEURON gets each part's exact slope dI/dV as its CONDUCTANCE (so BREAKPOINT
+runs once per step instead of twice for a 1 uV difference quotient):
+
+    dI/dV = pbar o F (du/dV) (s'(u) (ci - co e^-u) + s(u) co e^-u),
+    s(u) = u/(1 - e^-u),  u = F V/(R T),  du/dV = F/(R T)
+
+One exponential serves both ions (the same u, z = +1).
+
 Cumulative charge per area through this channel: STATEs qna, qk (uC/cm2).
 ENDCOMMENT
 
@@ -40,6 +48,7 @@ UNITS {
     (mV) = (millivolt)
     (mM) = (milli/liter)
     (uC) = (microcoulomb)
+    (S) = (siemens)
     FARADAY = (faraday) (coulomb)
     R = (k-mole) (joule/degC)
 }
@@ -67,6 +76,8 @@ ASSIGNED {
     ik (mA/cm2)
     o_inf (1)
     tau (ms)
+    gna (S/cm2)
+    gk (S/cm2)
 }
 
 STATE {
@@ -84,8 +95,9 @@ INITIAL {
 
 BREAKPOINT {
     SOLVE states METHOD cnexp
-    ik = pbar*o*ghk(v, ki, ko, 1)
-    ina = pbar*pnak*o*ghk(v, nai, nao, 1)
+    currents(v)
+    CONDUCTANCE gna USEION na
+    CONDUCTANCE gk USEION k
 }
 
 DERIVATIVE states {
@@ -102,13 +114,35 @@ PROCEDURE rates(v (mV)) {
     tau = taupeak/(q10^((celsius - tref)/(10 (degC)))*cosh(x/ktau))
 }
 
-FUNCTION ghk(v (mV), ci (mM), co (mM), z (1)) (.001 coulomb/cm3) {
-    LOCAL u, eu
-    u = (.001)*z*FARADAY*v/(R*(celsius + 273.15 (degC)))
+PROCEDURE currents(v (mV)) {
+    LOCAL u, eu, sf, ds, dudv, gate
+    u = (.001)*FARADAY*v/(R*(celsius + 273.15 (degC)))
+    eu = exp(-u)
     if (fabs(u) < 1e-6) {
-        ghk = (.001)*z*FARADAY*(ci - co*(1 - u))*(1 + u/2)
+        sf = 1 + u/2
     } else {
-        eu = exp(-u)
-        ghk = (.001)*z*FARADAY*u*(ci - co*eu)/(1 - eu)
+        sf = u/(1 - eu)
     }
+    : sf' (u); its closed form cancels to ~u^2/2 near 0, so a series below 1e-3
+    if (fabs(u) < 1e-3) {
+        ds = 0.5 + u/6 - u*u*u/180
+    } else {
+        ds = (1 - eu - u*eu)/((1 - eu)*(1 - eu))
+    }
+    dudv = (.001)*FARADAY/(R*(celsius + 273.15 (degC)))
+    gate = pbar*o
+    ik = gate*flux(ki, ko, sf, eu)
+    ina = gate*pnak*flux(nai, nao, sf, eu)
+    gk = gate*dflux(ki, ko, sf, ds, eu)*dudv
+    gna = gate*pnak*dflux(nai, nao, sf, ds, eu)*dudv
+}
+
+FUNCTION flux(ci (mM), co (mM), sf (1), eu (1)) (.001 coulomb/cm3) {
+    : GHK flux factor F s (ci - co e^-u) per unit permeability (z = +1)
+    flux = (.001)*FARADAY*sf*(ci - co*eu)
+}
+
+FUNCTION dflux(ci (mM), co (mM), sf (1), ds (1), eu (1)) (.001 coulomb/cm3) {
+    : d/du of flux: F (s' (ci - co e^-u) + s co e^-u)
+    dflux = (.001)*FARADAY*(ds*(ci - co*eu) + sf*co*eu)
 }

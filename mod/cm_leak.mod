@@ -18,6 +18,19 @@ Every current is booked to its own ion. Cumulative charge per membrane area carr
 through this mechanism is integrated as STATEs (qna, qk, qcl; uC/cm2, inward charge
 negative) so that CVODE integrates them to the same tolerance as everything else.
 
+NEURON needs dI/dV of every current for its implicit step (and CVODE's
+Jacobian). Without a hint it evaluates BREAKPOINT twice per step and differences
+the currents over 1 uV; here the exact derivative of the GHK current is given as
+each ion's CONDUCTANCE instead (NEURON uses the hinted value as dI/dV whatever
+the current's form), so BREAKPOINT runs once. With s(u) = u/(1 - e^-u):
+
+    dI_S/dV = P_S F (du/dV) (s'(u) (c1 - c2 e^-u) + s(u) c2 e^-u),   du/dV = F/(R T)
+    s'(u) = (1 - e^-u - u e^-u)/(1 - e^-u)^2   (-> 1/2 + u/6 - u^3/180 near 0)
+
+with (c1, c2) = ([S]i, [S]o) for Na+ and K+ and ([Cl]o, [Cl]i) for Cl-. The
+currents are unchanged; only the slope NEURON linearises with is exact instead
+of a 1 uV difference quotient.
+
 Defaults are zero permeabilities; cablemodels' parameter tables (cablemodels/parameters.py)
 carry the cited values used by the builders.
 ENDCOMMENT
@@ -36,6 +49,7 @@ UNITS {
     (mV) = (millivolt)
     (mM) = (milli/liter)
     (uC) = (microcoulomb)
+    (S) = (siemens)
     FARADAY = (faraday) (coulomb)
     R = (k-mole) (joule/degC)
 }
@@ -58,6 +72,9 @@ ASSIGNED {
     ina (mA/cm2)
     ik (mA/cm2)
     icl (mA/cm2)
+    gna (S/cm2)
+    gk (S/cm2)
+    gcl (S/cm2)
 }
 
 STATE {
@@ -75,6 +92,9 @@ INITIAL {
 BREAKPOINT {
     SOLVE counters METHOD cnexp
     currents(v)
+    CONDUCTANCE gna USEION na
+    CONDUCTANCE gk USEION k
+    CONDUCTANCE gcl USEION cl
 }
 
 DERIVATIVE counters {
@@ -84,7 +104,7 @@ DERIVATIVE counters {
 }
 
 PROCEDURE currents(v (mV)) {
-    LOCAL u, eu, s
+    LOCAL u, eu, s, ds, dudv
     : u = F V / (R T). One exponential serves all three ions: for a cation
     : (z = +1) I = P F s (ci - co e^-u) and for an anion (z = -1)
     : I = P F s (co - ci e^-u), with s = u / (1 - e^-u) (-> 1 + u/2 as u -> 0).
@@ -97,12 +117,33 @@ PROCEDURE currents(v (mV)) {
     } else {
         s = u/(1 - eu)
     }
+    : ds = s'(u); its closed form cancels to ~u^2/2 near 0, so a series below 1e-3
+    : (truncation ~u^5/5000, rounding of the closed form above ~1e-10 relative)
+    if (fabs(u) < 1e-3) {
+        ds = 0.5 + u/6 - u*u*u/180
+    } else {
+        ds = (1 - eu - u*eu)/((1 - eu)*(1 - eu))
+    }
+    dudv = slope_factor()
     ina = pna*flux(nai, nao, s, eu)
     ik = pk*flux(ki, ko, s, eu)
     icl = pcl*flux(clo, cli, s, eu)
+    gna = pna*dflux(nai, nao, s, ds, eu)*dudv
+    gk = pk*dflux(ki, ko, s, ds, eu)*dudv
+    gcl = pcl*dflux(clo, cli, s, ds, eu)*dudv
 }
 
 FUNCTION flux(c1 (mM), c2 (mM), s (1), eu (1)) (.001 coulomb/cm3) {
     : GHK flux factor F s (c1 - c2 e^-u) per unit permeability
     flux = (.001)*FARADAY*s*(c1 - c2*eu)
+}
+
+FUNCTION dflux(c1 (mM), c2 (mM), s (1), ds (1), eu (1)) (.001 coulomb/cm3) {
+    : d/du of flux: F (s' (c1 - c2 e^-u) + s c2 e^-u)
+    dflux = (.001)*FARADAY*(ds*(c1 - c2*eu) + s*c2*eu)
+}
+
+FUNCTION slope_factor() (/mV) {
+    : du/dV = F / (R T)
+    slope_factor = (.001)*FARADAY/(R*(celsius + 273.15 (degC)))
 }

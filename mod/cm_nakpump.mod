@@ -19,6 +19,10 @@ atp_rate is the ATP hydrolysis rate per membrane area (pmol/cm2/ms) and the
 STATE atp its time integral (pmol/cm2), integrated by NEURON under fixed step
 and CVODE alike. imax defaults to 0; builders set it from the resting balance
 (cablemodels/energy.py) or from a cited density.
+
+The turnover does not depend on voltage, so dI/dV = 0 is given to NEURON as the
+CONDUCTANCE of both currents (gv); without it NEURON would evaluate BREAKPOINT a
+second time per step to find that slope by a difference quotient.
 ENDCOMMENT
 
 NEURON {
@@ -36,6 +40,7 @@ UNITS {
     (mM) = (milli/liter)
     (mol) = (1)
     (pmol) = (picomol)
+    (S) = (siemens)
     FARADAY = (faraday) (coulomb)
 }
 
@@ -54,6 +59,7 @@ ASSIGNED {
     ik (mA/cm2)
     ipump (mA/cm2)
     atp_rate (pmol/cm2-ms)
+    gv (S/cm2)
 }
 
 STATE {
@@ -62,6 +68,7 @@ STATE {
 
 INITIAL {
     atp = 0
+    gv = 0
     turnover()
 }
 
@@ -70,6 +77,8 @@ BREAKPOINT {
     turnover()
     ina = 3*ipump
     ik = -2*ipump
+    CONDUCTANCE gv USEION na
+    CONDUCTANCE gv USEION k
 }
 
 DERIVATIVE counters {
@@ -78,6 +87,10 @@ DERIVATIVE counters {
 }
 
 PROCEDURE turnover() {
-    ipump = (1 - block)*imax/((1 + km_k/ko)^2*(1 + km_na/nai)^3)
+    LOCAL a, b
+    : products instead of ^2 and ^3: NEURON's ^ is a pow() call, twice per step
+    a = 1 + km_k/ko
+    b = 1 + km_na/nai
+    ipump = (1 - block)*imax/(a*a*b*b*b)
     atp_rate = (1e6)*ipump/FARADAY
 }
