@@ -301,6 +301,12 @@ def _as_reader(code: str, base: Path):
         if shutil.which("setpriv") is None:
             pytest.skip("as root a read-only cache needs setpriv to drop privileges")
         prefix = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
+        probe = subprocess.run([*prefix, sys.executable, "-c", "import neuron"], cwd=base,
+                               capture_output=True, text=True, timeout=120)
+        if probe.returncode != 0:
+            # e.g. a pyenv interpreter under /root whose libpython user nobody cannot read
+            pytest.skip("this Python cannot run as user nobody (needed to test a read-only "
+                        f"cache as root): {probe.stderr.strip().splitlines()[-1:]}")
     return subprocess.run([*prefix, sys.executable, "-c", textwrap.dedent(code)], cwd=base,
                           env=_env(base / "cache"), capture_output=True, text=True, timeout=300)
 

@@ -121,13 +121,12 @@ def test_user_protocol_module_function(tmp_path, h):
         assert row["input_resistance_MOhm"] == pytest.approx(row["theory_MOhm"], rel=0.01)
 
 
-def _reference(tmp_path):
-    return sweep.run(sweep.SweepSpec.from_dict(SMALL), tmp_path / "serial", progress=False)
-
-
 def test_serial_and_pool_are_bitwise_identical(tmp_path, h):
-    serial = _reference(tmp_path)
-    pool = sweep.run(sweep.SweepSpec.from_dict(SMALL), tmp_path / "pool", jobs=2,
+    # points long enough (8 mm axons, ~1 s each) that the second worker has started before
+    # the first has run them all: with 0.2 s points one worker could take every point
+    spec = {**SMALL, "fixed": {**SMALL["fixed"], "length_um": 8000.0}}
+    serial = sweep.run(sweep.SweepSpec.from_dict(spec), tmp_path / "serial", progress=False)
+    pool = sweep.run(sweep.SweepSpec.from_dict(spec), tmp_path / "pool", jobs=2,
                      progress=False)
     assert len({p for p in pool_pids(tmp_path / "pool")}) == 2, "both workers should run points"
     pd.testing.assert_frame_equal(serial[RESULTS], pool[RESULTS], check_exact=True)
