@@ -603,6 +603,18 @@ def _import3d_name(kind: int) -> str:
     return {1: "soma", 2: "axon", 3: "dend", 4: "apic"}.get(kind, f"dend_{kind}")
 
 
+def _file_cell(kind: str, params: SwcParams, path: Path) -> Cell:
+    """An empty Cell named after its morphology file: ``<stem><counter>``, with ``_``
+    before the counter when the stem ends in a digit, the stem made an identifier."""
+    stem = re.sub(r"\W", "_", path.stem.split(".")[0]) or kind
+    if not stem[0].isalpha():
+        stem = f"{kind}_{stem}"
+    cell = Cell(kind, params, params.temperature_degC, params.ions)
+    counter = cell.name[len(kind):]
+    cell.name = f"{stem}_{counter}" if stem[-1].isdigit() else f"{stem}{counter}"
+    return cell
+
+
 def load_swc(params: SwcParams) -> Cell:
     """Validate ``params.path``, build it with Import3d, assign roles and membranes.
 
@@ -634,12 +646,7 @@ def load_swc(params: SwcParams) -> Cell:
     points, neurite_um, steps = _import3d_points(frame, path)
     h = hoc()
     h.load_file("import3d.hoc")
-    stem = re.sub(r"\W", "_", path.stem.split(".")[0]) or "swc"
-    if not stem[0].isalpha():
-        stem = f"swc_{stem}"
-    cell = Cell("swc", params, params.temperature_degC, params.ions)
-    counter = cell.name[len("swc"):]
-    cell.name = f"{stem}_{counter}" if stem[-1].isdigit() else f"{stem}{counter}"
+    cell = _file_cell("swc", params, path)
     with build_guard(cell), tempfile.TemporaryDirectory(prefix="cablemodels-swc-") as tmp:
         copy = Path(tmp) / "cell.swc"
         copy.write_text("".join(f"{p[0]} {p[1]} {p[2]!r} {p[3]!r} {p[4]!r} {p[5]!r} {p[6]}\n"
@@ -708,11 +715,7 @@ def load_asc(params: SwcParams) -> Cell:
         raise ValueError(f"{path}: not a readable Neurolucida .asc file")
     h = hoc()
     h.load_file("import3d.hoc")
-    stem = re.sub(r"\W", "_", path.stem.split(".")[0]) or "asc"
-    if not stem[0].isalpha():
-        stem = f"asc_{stem}"
-    cell = Cell("asc", params, params.temperature_degC, params.ions)
-    cell.name = f"{stem}_{cell.name[len('asc'):]}"
+    cell = _file_cell("asc", params, path)
     with build_guard(cell):
         holder = _Holder(cell.name)
         reader = h.Import3d_Neurolucida3()
