@@ -29,6 +29,7 @@ from cablemodels.biophysics import ELEMENTARY_CHARGE_C, Membrane
 from cablemodels.demo import demo_params
 from cablemodels.protocols import axon_velocity
 from cablemodels.simulation import Integrator
+from references import plain_hh_velocity, spike_times
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -38,45 +39,6 @@ def _page_number(path: str, pattern: str) -> float:
     match = re.search(pattern, text)
     assert match, f"{path}: no text matching {pattern!r} (page changed? update this test)"
     return float(match.group(1))
-
-
-def _spike_times(h, segs, threshold=-20.0):
-    out = []
-    for seg in segs:
-        nc = h.NetCon(seg._ref_v, None, sec=seg.sec)
-        nc.threshold = threshold
-        vec = h.Vector()
-        nc.record(vec)
-        out.append((nc, vec))
-    return out
-
-
-def _plain_hh_velocity(h, length_um, diameter_um, nseg, celsius, amp_nA=None, tol=1e-6):
-    """NEURON's ``hh`` on a plain section (cm 1, Ra 35.4): velocity (m/s) between x = 0.25
-    and 0.75 from -20 mV crossings, CVODE atol ``tol`` (and rtol, when below 1e-6), a
-    0.5 ms pulse of ``amp_nA`` (default 50 nA per um of diameter) at x = 0."""
-    sec = h.Section(name="plainhh")
-    try:
-        sec.L, sec.diam, sec.nseg, sec.Ra, sec.cm = length_um, diameter_um, nseg, 35.4, 1.0
-        sec.insert("hh")
-        stim = h.IClamp(sec(0.0))
-        stim.delay, stim.dur, stim.amp = 1.0, 0.5, amp_nA or 50.0 * diameter_um
-        a, b = sec(0.25), sec(0.75)
-        probes = _spike_times(h, (a, b))
-        cv = h.CVode()
-        cv.active(1)
-        cv.atol(tol)
-        cv.rtol(tol if tol < 1e-6 else 0.0)
-        try:
-            h.celsius = celsius
-            h.finitialize(-65.0)
-            h.continuerun(20.0)
-        finally:
-            cv.active(0)
-        t1, t2 = probes[0][1][0], probes[1][1][0]
-        return h.distance(a, b) / (t2 - t1) * 1e-3
-    finally:
-        h.delete_section(sec=sec)
 
 
 def test_demo_velocity_numbers_follow_plain_neuron_hh(h):
@@ -91,7 +53,7 @@ def test_demo_velocity_numbers_follow_plain_neuron_hh(h):
         ours = axon_velocity(cell).velocity_m_s
     finally:
         cell.delete()
-    plain = _plain_hh_velocity(h, params.length_um, params.diameter_um, nseg,
+    plain = plain_hh_velocity(h, params.length_um, params.diameter_um, nseg,
                                params.temperature_degC)
     assert ours == pytest.approx(plain, rel=5e-3), (
         f"model moved: the demo axon conducts at {ours:.3f} m/s, NEURON's hh on the same "
@@ -132,7 +94,7 @@ def test_readme_500um_squid_velocity(h):
                 pulse_nA = result.stimulus_nA
         finally:
             cell.delete()
-    plain = _plain_hh_velocity(h, params.length_um, 500.0, nseg, 18.5, pulse_nA, tol=1e-9)
+    plain = plain_hh_velocity(h, params.length_um, 500.0, nseg, 18.5, pulse_nA, tol=1e-9)
     assert velocity["published"] == pytest.approx(plain, rel=5e-3), (
         f"model moved: HH as published {velocity['published']:.3f} m/s, plain hh {plain:.3f}")
     assert velocity["energy"] == pytest.approx(plain, rel=0.05), (
@@ -191,7 +153,7 @@ def test_hoc_page_python_numbers_for_the_default_myelinated_axon(h):
         result = E.ap_energy(cell)
         nodes = cell.sections("node")
         first, second = nodes[5](0.5), nodes[15](0.5)
-        probes = _spike_times(h, (first, second), threshold=0.0)
+        probes = spike_times(h, (first, second), threshold=0.0)
         na = _recorded_region(h, cell, result, nodes[0](0.5), result.stimulus_nA)
         t1, t2 = probes[0][1][0], probes[1][1][0]
         recorded_v = h.distance(first, second) / (t2 - t1) * 1e-3

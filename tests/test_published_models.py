@@ -24,6 +24,7 @@ from cablemodels.cell import Discretization
 from cablemodels.demo import demo_params
 from cablemodels.protocols import axon_velocity
 from cablemodels.soma import NeuronParams, build_neuron
+from references import plain_hh_velocity
 
 MAMMALIAN = B.Ions.preset("mammalian")
 
@@ -175,36 +176,6 @@ def test_ms96_published_node_spike_matches_the_original(h):
 
 
 # ------------------------------------------------------------------------------ HH
-def _plain_hh_velocity(h, length_um, diameter_um, nseg, celsius):
-    """NEURON's own ``hh`` on a plain section (no cablemodels code): velocity (m/s)
-    between x = 0.25 and 0.75 from -20 mV crossings, CVODE atol 1e-6, stimulated at 0."""
-    sec = h.Section(name="plainhh")
-    try:
-        sec.L, sec.diam, sec.nseg, sec.Ra, sec.cm = length_um, diameter_um, nseg, 35.4, 1.0
-        sec.insert("hh")
-        stim = h.IClamp(sec(0.0))
-        stim.delay, stim.dur, stim.amp = 1.0, 0.5, 20000.0
-        times = []
-        for x in (0.25, 0.75):
-            nc = h.NetCon(sec(x)._ref_v, None, sec=sec)
-            nc.threshold = -20.0
-            vec = h.Vector()
-            nc.record(vec)
-            times.append((nc, vec))
-        cv = h.CVode()
-        cv.active(1)
-        cv.atol(1e-6)
-        h.celsius = celsius
-        h.finitialize(-65.0)
-        h.continuerun(15.0)
-        cv.active(0)
-        t1, t2 = times[0][1][0], times[1][1][0]
-        distance = h.distance(sec(0.25), sec(0.75))
-        return distance / (t2 - t1) * 1e-3
-    finally:
-        h.delete_section(sec=sec)
-
-
 def test_hh_published_velocity_matches_plain_neuron_hh(h):
     """The demo's axon (476 um squid axon at 18.5 degC, HH's published configuration)
     conducts within 1% of NEURON's built-in ``hh`` on a plain section of the same
@@ -218,8 +189,8 @@ def test_hh_published_velocity_matches_plain_neuron_hh(h):
         ours = axon_velocity(cell).velocity_m_s
     finally:
         cell.delete()
-    reference = _plain_hh_velocity(h, params.length_um, params.diameter_um, nseg,
-                                   params.temperature_degC)
+    reference = plain_hh_velocity(h, params.length_um, params.diameter_um, nseg,
+                                  params.temperature_degC, amp_nA=20000.0)
     print(f"476 um squid axon, 18.5 degC: ours {ours:.3f} m/s, plain hh {reference:.3f} m/s")
     assert ours == pytest.approx(reference, rel=0.01)
     assert reference == pytest.approx(P.value("squid.hh_velocity_m_s"), rel=0.02)
