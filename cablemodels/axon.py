@@ -73,6 +73,12 @@ class UnmyelinatedAxonParams:
                        "ions": V.instance(Ions), "ra_ohm_cm": V.RA_OHM_CM,
                        "discretization": V.instance(Discretization)})
 
+    def capacitance_per_um_F(self) -> dict:
+        """Membrane capacitance per um of axon from the geometry alone (pi d x cm), F/um,
+        as ``{"axon": value}`` (the form :meth:`MyelinatedAxonParams.capacitance_per_um_F`
+        gives per role)."""
+        return {"axon": math.pi * self.diameter_um * self.membrane.cm_uF_cm2 * 1e-14}
+
     @classmethod
     def mammalian(cls, kinetics: str = "wb", **changes) -> "UnmyelinatedAxonParams":
         """A 1 um mammalian axon at 37 degC (``Membrane.mammalian("axon", kinetics)``,
@@ -233,6 +239,29 @@ class MyelinatedAxonParams:
         if self.internode_length_um is not None:
             return self.internode_length_um
         return P.value("myelin.internode_per_fibre_diameter") * self.fibre_diameter_um
+
+    def capacitance_per_um_F(self) -> dict:
+        """Capacitance per um of axon from the geometry alone, F/um, by role, averaged
+        over one node + internode period: ``node`` (node membrane, pi d_node L_node cm)
+        and ``internode`` (paranodes included: the axolemma and the sheath in series,
+        :meth:`folded_internode`), each divided by the period's length. The single-cable
+        capacitance, i.e. what a spike charges through the axon's membrane.
+
+        Raises
+        ------
+        ValueError
+            For ``representation="double"``: there the sheath and the axolemma are
+            charged to different voltages and no single capacitance per um describes them.
+        """
+        if self.representation != "single":
+            raise ValueError("capacitance_per_um_F describes the single-cable internode; "
+                             f"this axon is a {self.representation!r} cable")
+        period = self.node_length_um + self.internode_um
+        node_d = self.node_diameter_um or self.axon_diameter_um
+        node = math.pi * node_d * self.node_length_um * self.node_membrane.cm_uF_cm2
+        internode = (math.pi * self.axon_diameter_um * self.internode_um
+                     * self.folded_internode().cm_uF_cm2)
+        return {"node": node * 1e-14 / period, "internode": internode * 1e-14 / period}
 
     def _series_per_axon_area(self, per_membrane: float) -> float:
         r_axon = self.axon_diameter_um / 2

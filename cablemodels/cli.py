@@ -139,7 +139,14 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 def _cmd_reproduce(args: argparse.Namespace) -> int:
     from .report import closing_lines, reproduce
 
-    path = reproduce(args.out, quick=args.quick, jobs=args.jobs)
+    if args.only:
+        from .analyses import MODULES
+
+        unknown = sorted(set(args.only) - set(MODULES))
+        if unknown:
+            raise CliError(f"--only {', '.join(unknown)}: no such analysis; choose from "
+                           f"{', '.join(MODULES)}")
+    path = reproduce(args.out, quick=args.quick, jobs=args.jobs, only=args.only)
     print("\n".join(closing_lines(path.parent)))
     return 0
 
@@ -359,6 +366,9 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", default="report", help="output folder (default: ./report)")
     p.add_argument("--jobs", type=jobs_count, default=1,
                    help="analyses run in parallel processes (an integer >= 1)")
+    p.add_argument("--only", action="append", metavar="ANALYSIS",
+                   help="run only this analysis (e.g. myelin; repeat for several): a partial "
+                   "report, and a finished sweep point in --out is reused, never recomputed")
     p.set_defaults(func=_cmd_reproduce)
     return parser
 

@@ -38,6 +38,7 @@ the caller's main script: call :func:`run` from a module, a script guarded by
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import importlib
 import inspect
@@ -126,7 +127,9 @@ def _ap_results(cell, method: str, dt_ms: float | None, rest_cost: bool,
         # timed in the same run; a separate run only if the spike left the window early
         velocity = ap.velocity or protocols.axon_velocity(cell, integrator=integrator)
         out = {"atp_per_um": ap.atp_per_um, "velocity_m_s": velocity.velocity_m_s,
-               "excess_factor": ap.excess_factor, "rest_mV": ap.rest_mV}
+               "excess_factor": ap.excess_factor, "rest_mV": ap.rest_mV,
+               "cap_min_C_per_um": float(ap.segments["capacitive_min_C"].sum()) / ap.length_um}
+        out.update(_by_role(ap))
         if rest_cost:
             length_um = sum(sec.L for sec in cell.sections())
             out["rest_atp_per_s_per_um"] = energy.rest_energy(cell).atp_per_s / length_um
@@ -134,6 +137,22 @@ def _ap_results(cell, method: str, dt_ms: float | None, rest_cost: bool,
         return out
     finally:
         cell.delete()
+
+
+def _by_role(ap) -> dict:
+    """Per role of the measured region (``axon``; ``node``, ``internode``, ``paranode``):
+    ATP per um of axon, ATP per um2 of that membrane, its excess factor (Na+ over its
+    own capacitive minimum) and the spike's amplitude above rest at the role's middle
+    segment (``ROLE_amplitude_mV``); what E1's decomposition needs."""
+    out = {}
+    segments = ap.segments.sort_values("distance_um")
+    for role, g in segments.groupby("role", sort=False):
+        middle = g.iloc[len(g) // 2]
+        out[f"{role}_atp_per_um"] = float(g["atp"].sum()) / ap.length_um
+        out[f"{role}_atp_per_um2"] = float(g["atp"].sum() / g["area_um2"].sum())
+        out[f"{role}_excess"] = float(g["na_charge_C"].sum() / g["capacitive_min_C"].sum())
+        out[f"{role}_amplitude_mV"] = float(middle["peak_mV"]) - ap.rest_mV
+    return out
 
 
 def _axon_params(params_class, kinetics: str, d_lambda: float | None, fields: dict):
@@ -230,6 +249,40 @@ def mrg_ap(fibre_diameter_um: float = 10.0, temperature_degC: float = 37.0,
     return out
 
 
+def _cns_params(region: str = "optic_nerve", **fields):
+    from .cns import CNSAxonParams
+
+    return CNSAxonParams(region=region, **fields)
+
+
+def cns_ap(region: str = "optic_nerve", method: str = "default", dt_ms: float | None = None,
+           rest_cost: bool = True, **params) -> dict:
+    """ATP per um and conduction velocity of one action potential in a rat CNS axon of
+    Arancibia-Carcamo et al. 2017 (:func:`cablemodels.cns.build_cns_axon`: their
+    geometry, Richardson et al. 2000 nodal kinetics); the result columns of
+    :func:`myelinated_ap`, plus ``axon_diameter_um`` and ``g_ratio``.
+
+    Parameters: ``region`` ('optic_nerve', 'cortex'), scalar fields of
+    :class:`~cablemodels.cns.CNSAxonParams`, ``method`` ('default': implicit Euler at
+    1 us, as for every double cable; 'fixed' with ``dt_ms``), ``rest_cost``.
+    """
+    from .cns import build_cns_axon
+
+    if method not in ("default", "fixed"):
+        raise ValueError(f"cns_ap integrates with implicit Euler only: method must be "
+                         f"'default' or 'fixed' (got {method!r})")
+    if method == "default" and dt_ms is not None:
+        raise ValueError("dt_ms needs method 'fixed'")
+    step = 0.001 if method == "default" else (dt_ms or 0.005)
+    params_ = _cns_params(region, **params)
+    geometry = params_.axon_params()
+    out = _ap_results(build_cns_axon(params_), method, dt_ms, rest_cost,
+                      integrator=sim.Integrator(method="fixed", dt_ms=step, secondorder=0))
+    out.update(axon_diameter_um=geometry.axon_diameter_um, g_ratio=geometry.g_ratio,
+               fibre_diameter_um=geometry.fibre_diameter_um, n_lamellae=geometry.n_lamellae)
+    return out
+
+
 def _unmyelinated_params(kinetics: str = "squid", d_lambda: float | None = None, **fields):
     from .axon import UnmyelinatedAxonParams
 
@@ -246,6 +299,118 @@ def unmyelinated_ap(method: str = "default", dt_ms: float | None = None, rest_co
 
     return _ap_results(build_unmyelinated_axon(_unmyelinated_params(**params)), method, dt_ms,
                        rest_cost)
+
+
+#: Unmyelinated axons are simulated this long (um) times the square root of their
+#: diameter (um), at least :data:`MIN_UNMYELINATED_LENGTH_UM`: about 30 length
+#: constants at 1 kHz whatever the diameter, so the measured middle is far from the ends.
+UNMYELINATED_LENGTH_PER_SQRT_UM = 1500.0
+MIN_UNMYELINATED_LENGTH_UM = 3000.0
+
+
+def unmyelinated_length_um(diameter_um: float) -> float:
+    """Length used for an unmyelinated axon of ``diameter_um`` when none is given."""
+    return max(MIN_UNMYELINATED_LENGTH_UM, UNMYELINATED_LENGTH_PER_SQRT_UM * math.sqrt(diameter_um))
+
+
+def unmyelinated_at_velocity(target_velocity_m_s: float, kinetics: str = "wb",
+                             rel_tol: float = 0.0025, max_evaluations: int = 12,
+                             first_diameter_um: float = 1.0, method: str = "default",
+                             dt_ms: float | None = None, **params) -> dict:
+    """The unmyelinated axon that conducts at ``target_velocity_m_s``: its diameter found
+    by root-finding on simulated velocity (every evaluation a full, verified spike), and
+    its ATP per um at that diameter.
+
+    The search works on log velocity against log diameter: a first axon of
+    ``first_diameter_um``, a step assuming velocity ~ sqrt(diameter) (Rushton 1951),
+    then secant steps (bracketed once the target is bracketed) until the simulated
+    velocity is within ``rel_tol`` of the target. Each axon is
+    :func:`unmyelinated_length_um` long unless ``length_um`` is given.
+
+    Parameters: ``target_velocity_m_s``, ``kinetics`` ('wb' default, 'ms96', 'squid'),
+    ``rel_tol`` (0 < rel_tol < 0.1), ``max_evaluations``, ``first_diameter_um``, the
+    run options, and scalar fields of :class:`~cablemodels.axon.UnmyelinatedAxonParams`
+    other than ``diameter_um``.
+
+    Returns
+    -------
+    dict
+        ``diameter_um, velocity_m_s, velocity_error`` (simulated / target - 1),
+        ``atp_per_um, excess_factor, rest_mV, evaluations``, ``length_um`` and the
+        per-role columns of :func:`myelinated_ap`'s result.
+
+    Raises
+    ------
+    ValueError
+        For a non-positive target, a tolerance outside (0, 0.1), ``diameter_um`` among
+        the parameters, or a diameter beyond what the builders accept
+        (:data:`cablemodels.validation.DIAMETER_UM`).
+    protocols.MeasurementError
+        When no diameter within ``max_evaluations`` simulations meets the tolerance.
+    """
+    from . import protocols
+    from .axon import build_unmyelinated_axon
+
+    if not (isinstance(target_velocity_m_s, numbers.Real) and math.isfinite(target_velocity_m_s)
+            and target_velocity_m_s > 0):
+        raise ValueError(f"target_velocity_m_s must be a positive number (got "
+                         f"{target_velocity_m_s!r})")
+    if not 0 < rel_tol < 0.1:
+        raise ValueError(f"rel_tol must be in (0, 0.1) (got {rel_tol!r})")
+    if "diameter_um" in params:
+        raise ValueError("unmyelinated_at_velocity finds diameter_um; do not give it")
+    if max_evaluations < 2:
+        raise ValueError(f"max_evaluations must be at least 2 (got {max_evaluations!r})")
+    limit = V.DIAMETER_UM.high
+    fixed_length = params.pop("length_um", None)
+    tried: list[tuple[float, float, dict]] = []  # (log d, log v, result)
+
+    def evaluate(d):
+        if d > limit:
+            raise ValueError(
+                f"an unmyelinated {kinetics} axon would need a diameter above {limit:g} um "
+                f"(the builders' limit) to conduct at {target_velocity_m_s:g} m/s (last "
+                f"tried {tried[-1][2]['diameter_um']:.4g} um at "
+                f"{tried[-1][2]['velocity_m_s']:.4g} m/s)" if tried else
+                f"first_diameter_um {d} is above the builders' limit {limit:g} um")
+        length = fixed_length or unmyelinated_length_um(d)
+        cell = build_unmyelinated_axon(_unmyelinated_params(
+            kinetics=kinetics, diameter_um=d, length_um=length, **params))
+        result = _ap_results(cell, method, dt_ms, rest_cost=False)
+        result.update(diameter_um=d, length_um=length)
+        tried.append((math.log(d), math.log(result["velocity_m_s"]), result))
+        return result
+
+    goal = math.log(target_velocity_m_s)
+    result = evaluate(first_diameter_um)
+    while abs(result["velocity_m_s"] / target_velocity_m_s - 1) > rel_tol:
+        if len(tried) >= max_evaluations:
+            raise protocols.MeasurementError(
+                f"unmyelinated_at_velocity: no diameter within {rel_tol:.2%} of "
+                f"{target_velocity_m_s:g} m/s after {len(tried)} simulations (tried "
+                + ", ".join(f"{math.exp(x):.4g} um -> {math.exp(y):.4g} m/s"
+                            for x, y, _ in tried) + ")")
+        below = [t for t in tried if t[1] < goal]
+        above = [t for t in tried if t[1] > goal]
+        if len(tried) == 1:
+            slope = 0.5
+            x0, y0 = tried[0][:2]
+        else:
+            (x0, y0), (x1, y1) = [t[:2] for t in tried[-2:]]
+            slope = (y1 - y0) / (x1 - x0) if x1 != x0 else 0.5
+            slope = min(max(slope, 0.1), 2.0)  # velocity grows with diameter, ~sqrt
+            x0, y0 = x1, y1
+        x = x0 + (goal - y0) / slope
+        if below and above:  # keep inside the bracket
+            lo = max(t[0] for t in below)
+            hi = min(t[0] for t in above)
+            if not lo < x < hi:
+                x = 0.5 * (lo + hi)
+        result = evaluate(math.exp(x))
+    result["velocity_error"] = result["velocity_m_s"] / target_velocity_m_s - 1
+    result["evaluations"] = len(tried)
+    result["target_velocity_m_s"] = target_velocity_m_s
+    return result
 
 
 def soma_passive(preset: str = "pyramidal", **fields) -> dict:
@@ -281,8 +446,30 @@ PROTOCOLS: dict[str, tuple[Callable, Callable, str]] = {
     "myelinated_ap": (myelinated_ap, _myelinated_params, "axon.MyelinatedAxonParams"),
     "mrg_ap": (mrg_ap, _mrg_params, "mrg.MRGParams"),
     "unmyelinated_ap": (unmyelinated_ap, _unmyelinated_params, "axon.UnmyelinatedAxonParams"),
+    "unmyelinated_at_velocity": (unmyelinated_at_velocity, lambda **fields: None,
+                                 "axon.UnmyelinatedAxonParams"),
     "soma_passive": (soma_passive, _soma_params, "soma.NeuronParams"),
+    "cns_ap": (cns_ap, _cns_params, "cns.CNSAxonParams"),
 }
+
+
+def point_params(protocol: str, point: Mapping):
+    """The parameter object a built-in protocol builds its cell from for ``point``
+    (run options such as ``method`` ignored): e.g. the
+    :class:`~cablemodels.axon.MyelinatedAxonParams` behind a ``myelinated_ap`` point,
+    for geometry that needs no simulation.
+
+    Raises
+    ------
+    SweepSpecError
+        For a protocol that is not built in, or one that builds no parameter object.
+    """
+    if protocol not in PROTOCOLS or protocol == "unmyelinated_at_velocity":
+        raise SweepSpecError(f"point_params: {protocol!r} is not a built-in protocol with a "
+                             "parameter object")
+    factory = PROTOCOLS[protocol][1]
+    extra = set(RUN_OPTIONS) | {"rest_cost"}
+    return factory(**{k: v for k, v in point.items() if k not in extra})
 
 
 def resolve(protocol: str) -> Callable:
@@ -532,7 +719,18 @@ def _stamp() -> dict:
     """What a point's numbers depend on besides its parameters."""
     from . import __version__, mechanisms
 
-    return {"mechanism_hash": mechanisms.source_hash()[:16], "cablemodels_version": __version__}
+    return {"mechanism_hash": mechanisms.source_hash()[:16], "cablemodels_version": __version__,
+            "code_hash": code_hash()}
+
+
+@functools.lru_cache(maxsize=1)
+def code_hash() -> str:
+    """Hash of cablemodels' own Python modules (not the analyses): a point computed by
+    other builder or protocol code is not reused, even under the same version."""
+    digest = hashlib.sha256()
+    for path in sorted(Path(__file__).parent.glob("*.py")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def _write_record(protocol: str, index: int, params: dict, out_dir: Path, status: str,
