@@ -204,6 +204,9 @@ class Section:
     figures: list = field(default_factory=list)   # Figure objects
     data: list = field(default_factory=list)      # paths relative to out_dir
     notes: list = field(default_factory=list)     # extra findings, prose
+    #: claim id -> the front page's answer for it, a sentence the analysis computed from
+    #: its numbers (issue 14: E1's headline); claims without one get report.answer(rows)
+    answers: dict = field(default_factory=dict)
 
     def frame(self) -> pd.DataFrame:
         return pd.DataFrame([asdict(r) for r in self.rows], columns=COLUMNS)

@@ -290,7 +290,7 @@ def build_context(sections, claims: pd.DataFrame, provenance: dict, out: Path) -
     """
     docs = claims_data.documents()
     figure_no = 0
-    rendered, claim_section = [], {}
+    rendered, claim_section, headlines = [], {}, {}
     for name, section, error, seconds in sections:
         anchor = f"sec-{_anchor(name)}"
         if section is None:
@@ -298,6 +298,7 @@ def build_context(sections, claims: pd.DataFrame, provenance: dict, out: Path) -
                              "failed": True, "failure": _failure_sentence(name, error),
                              "traceback": error.strip(), "seconds": f"{seconds:.1f}"})
             continue
+        headlines.update(getattr(section, "answers", {}) or {})
         ids = list(dict.fromkeys(list(section.claims) + [r.claim_id for r in section.rows]))
         for cid in ids:
             claim_section.setdefault(cid, (anchor, section.title))
@@ -328,9 +329,10 @@ def build_context(sections, claims: pd.DataFrame, provenance: dict, out: Path) -
             rows = claims[claims["claim_id"] == c.id] if len(claims) else claims
             outcomes = list(rows["outcome"]) if len(rows) else []
             outcome = claim_outcome(outcomes)
-            text = answer(rows) if len(rows) else ("Not measured: no analysis produced a row "
+            text = (clean_text(headlines[c.id]) if c.id in headlines and len(rows)
+                    else answer(rows) if len(rows) else ("Not measured: no analysis produced a row "
                                                   "for it" + (" (see Failures)." if failed
-                                                              else "."))
+                                                              else ".")))
             tally = _tally(outcomes) if outcomes else ""
             link = claim_section.get(c.id, fallback)
         counts[outcome] = counts.get(outcome, 0) + 1

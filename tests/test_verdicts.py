@@ -93,15 +93,25 @@ def _range_thresholds(call: ast.Call):
     return lo, hi, partly
 
 
-def test_e1_rule_is_a_factor_2_and_5_around_100x():
-    """E1 ("about 100x"): the analysis's rule, called with synthetic ratios."""
+def test_e1_rules_judge_ranges_of_conditions_not_one_ratio():
+    """E1 (issue 14): a comparison over a range of conditions is supported only if every
+    condition gives at least a third of the claim's 100x, partly if 100x lies inside the
+    range, not supported otherwise; a single configuration is supported from 33x, partly
+    from 10x. Called with synthetic ratios, as the analysis calls them."""
     from cablemodels.analyses import myelin
 
-    for ratio, outcome in [(49.0, "partly"), (51.0, "supported"), (100.0, "supported"),
-                           (199.0, "supported"), (201.0, "partly"), (19.0, "not supported"),
-                           (21.0, "partly"), (499.0, "partly"), (501.0, "not supported"),
-                           (float("nan"), "not measured")]:
-        assert myelin._judge(ratio)["outcome"] == outcome, f"E1 ratio {ratio}"
+    nan = float("nan")
+    for span, outcome in [((40.0, 300.0), "supported"), ((1.0, 150.0), "partly"),
+                          ((0.3, 32.0), "not supported"), ((150.0, 5000.0), "supported"),
+                          ((20.0, 99.0), "not supported"), ((nan, nan), "not measured")]:
+        got = myelin.judge_span(span[0], span, "diameter")
+        assert got["outcome"] == outcome, (span, got)
+        assert "100x lies within the range" in got["rule"]
+    for ratio, outcome in [(34.0, "supported"), (33.0, "partly"), (10.0, "partly"),
+                           (9.9, "not supported"), (nan, "not measured")]:
+        assert myelin.judge_single(ratio)["outcome"] == outcome, ratio
+    source = (Path(__file__).resolve().parent.parent / "analyses" / "myelin.py").read_text()
+    assert "judge_range" not in source  # no fixed 50-200x band any more
 
 
 def test_e4_rule_is_a_factor_3_and_10_around_1e8_atp():
