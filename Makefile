@@ -58,6 +58,7 @@ bench: setup mpi
 	$(BIN)/python benchmarks/bench_membranes.py
 	$(BIN)/python benchmarks/bench_tolerance.py
 	$(BIN)/python benchmarks/bench_e1.py
+	$(BIN)/python benchmarks/bench_myelin_map.py
 
 clean:
 	rm -rf $(VENV) .venv-py* build dist site *.egg-info

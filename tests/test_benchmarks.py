@@ -41,6 +41,11 @@ def test_e1_benchmark_runs():
     assert "expert plain NEURON" in out and "paired: CPU" in out
 
 
+def test_myelin_map_benchmark_runs():
+    out = run("bench_myelin_map.py", "--quick")
+    assert "quick: 8 points (8 ok)" in out
+
+
 @pytest.mark.skipif(importlib.util.find_spec("arbor") is None or shutil.which("cmake") is None,
                     reason="Arbor (pip install '.[bench]') and cmake are benchmark-only")
 def test_arbor_benchmark_runs():

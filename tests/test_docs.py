@@ -101,3 +101,12 @@ def test_lfpy_page_runs(tmp_path):
     out = run_python(script + check, tmp_path)
     peak, lfp_uV = (float(x) for x in out.split()[-2:])
     assert peak == pytest.approx(44, abs=2) and lfp_uV == pytest.approx(61, rel=0.1)
+
+
+def test_myelin_page_example_runs(tmp_path):
+    """docs/myelin.md's example on the user's own axons runs as written: the three
+    factors multiply to the ratio, the equal-velocity axon and a break-even rate exist."""
+    (code,) = blocks(REPO / "docs" / "myelin.md", "python")
+    out = run_python(code + "\nprint('CHECK', round(parts['product'] / parts['ratio'], 3), "
+                     "same_speed['diameter_um'] > 1, f > 0)\n", tmp_path)
+    assert "CHECK 1.0 True True" in out
