@@ -237,12 +237,24 @@ def _span(lo: float, hi: float, fmt: str) -> str:
 # --------------------------------------------------------------------------- sweeps
 def _run(out_dir, name: str, protocol: str, points: list[dict], failures: list[str],
          jobs: int = 1) -> pd.DataFrame:
-    """Run (or resume) the distinct ``points`` as one sweep in data/sweeps/NAME: finished
-    points of an interrupted report are reused, never recomputed. Expected failures are
+    """Run (or resume) the distinct ``points`` as one sweep in
+    data/sweeps/NAME/SPEC-STAMP: finished points of an interrupted report are reused,
+    never recomputed. The folder is named by the spec's digest and the code's stamp
+    (:func:`cablemodels.sweep.stamp`), so a quick and a full report can share an output
+    folder, and folders computed by other code are removed. Expected failures are
     listed; any other error stops the analysis."""
+    import hashlib
+    import json
+    import shutil
+
     unique = {sweep.point_key(protocol, p): p for p in points}
-    folder = Path(out_dir) / "data" / "sweeps" / name
     spec = sweep.SweepSpec(protocol, points=tuple(unique.values()))
+    code = hashlib.sha256(json.dumps(sweep.stamp(), sort_keys=True).encode()).hexdigest()[:8]
+    parent = Path(out_dir) / "data" / "sweeps" / name
+    folder = parent / f"{spec.digest()[:12]}-{code}"
+    for old in parent.glob("*") if parent.is_dir() else []:
+        if old.is_dir() and not old.name.endswith(f"-{code}"):
+            shutil.rmtree(old)  # computed by other code: never reusable
     frame = sweep.run(spec, folder, jobs=jobs, progress=False)
     if len(frame) != len(unique):
         raise RuntimeError(f"E1 sweep {name}: {len(frame)} of {len(unique)} points came back "

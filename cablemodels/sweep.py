@@ -715,6 +715,13 @@ def _write_atomic(path: Path, text: str) -> None:
     os.replace(tmp, path)
 
 
+def stamp() -> dict:
+    """What a point's numbers depend on besides its parameters: the mechanisms' source
+    hash, the cablemodels version and the hash of its Python code (:func:`code_hash`).
+    A point file is reused only under the same stamp."""
+    return _stamp()
+
+
 def _stamp() -> dict:
     """What a point's numbers depend on besides its parameters."""
     from . import __version__, mechanisms

@@ -159,14 +159,15 @@ def test_killed_report_resumes_the_maps_without_recomputing(tmp_path):
     finished before the kill is reused untouched (same modification time), and the
     report completes."""
     out = tmp_path / "report"
-    folder = out / "data" / "sweeps" / "myelinated"
+    parent = out / "data" / "sweeps" / "myelinated"
     cmd = [sys.executable, "-m", "cablemodels.cli", "reproduce", "--only", "myelin", "--quick",
            "--out", str(out)]
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                             start_new_session=True)
     deadline = time.monotonic() + 240
     try:
-        while len(_points(folder)) < 4:
+        while not parent.is_dir() or not any(parent.iterdir()) or len(
+                _points(next(parent.iterdir()))) < 4:
             assert proc.poll() is None, "the report ended before the kill"
             assert time.monotonic() < deadline, "no map points appeared"
             time.sleep(0.2)
@@ -174,10 +175,12 @@ def test_killed_report_resumes_the_maps_without_recomputing(tmp_path):
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)
         proc.wait(timeout=60)
+    (folder,) = parent.iterdir()  # data/sweeps/myelinated/SPEC-STAMP
     before = _points(folder)
     spec = json.loads((folder / "spec.json").read_text())
     assert 4 <= len(before) < spec["n_points"], (len(before), spec)
     subprocess.run(cmd, check=True, timeout=600, stdout=subprocess.DEVNULL)
+    assert [p.name for p in parent.iterdir()] == [folder.name]
     after = _points(folder)
     print(f"{len(before)} of {spec['n_points']} points finished before the kill")
     assert all(after[name] == mtime for name, mtime in before.items())
