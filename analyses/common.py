@@ -69,7 +69,8 @@ def size_colours(n: int) -> list:
                                                   [0.1 + 0.75 * i / (n - 1) for i in range(n)])]
 
 COLUMNS = ["claim_id", "quantity", "comparison", "model_value", "unit", "claim_value",
-           "literature_value", "literature_source", "verdict", "conditions", "outcome", "rule"]
+           "literature_value", "literature_source", "verdict", "conditions", "outcome", "rule",
+           "in_verdict"]
 
 #: The categorical outcomes a row can have.
 OUTCOMES = ("supported", "partly", "not supported", "not measured", "out of scope")
@@ -80,6 +81,13 @@ def _finite(value) -> bool:
         return math.isfinite(float(value))
     except (TypeError, ValueError):
         return False
+
+
+def context(outcome: dict) -> dict:
+    """An outcome (from a rule helper) for a context row: kept, with its rule saying it is
+    not counted, and ``in_verdict=False``."""
+    return {**outcome, "rule": outcome["rule"] + " (context row: not counted in the claim's "
+            "outcome)", "in_verdict": False}
 
 
 def not_measured(reason: str) -> dict:
@@ -160,6 +168,9 @@ class Row:
     outcome: str = ""
     rule: str = ""
     comparison: str = ""    # basis of a ratio, e.g. "equal diameter" (E1); else empty
+    #: False for a context row (a thought experiment, a sensitivity, an estimate that is
+    #: not a simulation): shown with its own outcome, not counted in the claim's outcome.
+    in_verdict: bool = True
 
     def __post_init__(self):
         if self.outcome not in OUTCOMES:
@@ -168,6 +179,9 @@ class Row:
         if not self.rule:
             raise ValueError(f"row {self.claim_id} {self.quantity!r}: state the rule behind "
                              "its outcome")
+        if not isinstance(self.in_verdict, bool):
+            raise ValueError(f"row {self.claim_id} {self.quantity!r}: in_verdict must be True "
+                             f"or False (got {self.in_verdict!r})")
         if not _finite(self.model_value) and self.outcome != "not measured":
             raise ValueError(f"row {self.claim_id} {self.quantity!r}: value "
                              f"{self.model_value!r} is not a measurement, so its outcome must "

@@ -38,7 +38,8 @@ IN_SCOPE = [c.id for c in claims_data.load() if c.in_scope]
 CLAIM_RULE = ("A claim is supported if every measured row is supported; not supported if no "
               "measured row is supported or partly supported; partly otherwise; not measured "
               "if none of its rows could be measured; out of scope if a cable model cannot "
-              "test it.")
+              "test it. Context rows (thought experiments, sensitivities, estimates that are "
+              "not simulations) are shown with their own outcome but not counted.")
 #: What the audit is, for the front page.
 AUDIT_STATEMENT = (
     "This report audits, claim by claim, the quantitative statements of two Chinese texts on "
@@ -327,13 +328,18 @@ def build_context(sections, claims: pd.DataFrame, provenance: dict, out: Path) -
             link = ("out-of-scope", "Out of scope")
         else:
             rows = claims[claims["claim_id"] == c.id] if len(claims) else claims
-            outcomes = list(rows["outcome"]) if len(rows) else []
+            counted = (rows[rows["in_verdict"].fillna(True).astype(bool)]
+                       if "in_verdict" in rows else rows)
+            outcomes = list(counted["outcome"]) if len(counted) else []
             outcome = claim_outcome(outcomes)
             text = (clean_text(headlines[c.id]) if c.id in headlines and len(rows)
                     else answer(rows) if len(rows) else ("Not measured: no analysis produced a row "
                                                   "for it" + (" (see Failures)." if failed
                                                               else ".")))
             tally = _tally(outcomes) if outcomes else ""
+            if len(rows) > len(counted):
+                n = len(rows) - len(counted)
+                tally += f"; {n} context row{'' if n == 1 else 's'} not counted"
             link = claim_section.get(c.id, fallback)
         counts[outcome] = counts.get(outcome, 0) + 1
         summary.append({"id": c.id, "claim": c.summary, "statement": c.statement,

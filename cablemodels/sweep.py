@@ -301,6 +301,11 @@ def unmyelinated_ap(method: str = "default", dt_ms: float | None = None, rest_co
                        rest_cost)
 
 
+class DiameterLimitError(ValueError):
+    """The axon a search asks for is wider than the builders accept
+    (:data:`cablemodels.validation.DIAMETER_UM`)."""
+
+
 #: Unmyelinated axons are simulated this long (um) times the square root of their
 #: diameter (um), at least :data:`MIN_UNMYELINATED_LENGTH_UM`: about 30 length
 #: constants at 1 kHz whatever the diameter, so the measured middle is far from the ends.
@@ -351,28 +356,33 @@ def unmyelinated_at_velocity(target_velocity_m_s: float, kinetics: str = "wb",
     from . import protocols
     from .axon import build_unmyelinated_axon
 
-    if not (isinstance(target_velocity_m_s, numbers.Real) and math.isfinite(target_velocity_m_s)
-            and target_velocity_m_s > 0):
-        raise ValueError(f"target_velocity_m_s must be a positive number (got "
-                         f"{target_velocity_m_s!r})")
-    if not 0 < rel_tol < 0.1:
-        raise ValueError(f"rel_tol must be in (0, 0.1) (got {rel_tol!r})")
+    def real(name, value, low, high):
+        if isinstance(value, bool) or not isinstance(value, numbers.Real) \
+                or not math.isfinite(value) or not low < value < high:
+            raise ValueError(f"unmyelinated_at_velocity: {name} must be a number in "
+                             f"({low:g}, {high:g}) (got {value!r})")
+
+    real("target_velocity_m_s", target_velocity_m_s, 0.0, math.inf)
+    real("rel_tol", rel_tol, 0.0, 0.1)
+    limit = V.DIAMETER_UM.high
+    real("first_diameter_um", first_diameter_um, 0.0, limit)
     if "diameter_um" in params:
         raise ValueError("unmyelinated_at_velocity finds diameter_um; do not give it")
-    if max_evaluations < 2:
-        raise ValueError(f"max_evaluations must be at least 2 (got {max_evaluations!r})")
-    limit = V.DIAMETER_UM.high
+    if isinstance(max_evaluations, bool) or not isinstance(max_evaluations, numbers.Integral) \
+            or max_evaluations < 2:
+        raise ValueError(f"unmyelinated_at_velocity: max_evaluations must be an integer >= 2 "
+                         f"(got {max_evaluations!r})")
     fixed_length = params.pop("length_um", None)
     tried: list[tuple[float, float, dict]] = []  # (log d, log v, result)
 
     def evaluate(d):
         if d > limit:
-            raise ValueError(
-                f"an unmyelinated {kinetics} axon would need a diameter above {limit:g} um "
-                f"(the builders' limit) to conduct at {target_velocity_m_s:g} m/s (last "
-                f"tried {tried[-1][2]['diameter_um']:.4g} um at "
-                f"{tried[-1][2]['velocity_m_s']:.4g} m/s)" if tried else
-                f"first_diameter_um {d} is above the builders' limit {limit:g} um")
+            raise DiameterLimitError(
+                f"an unmyelinated {kinetics} axon would need a diameter of about {d:.4g} um, "
+                f"above the builders' limit of {limit:g} um, to conduct at "
+                f"{target_velocity_m_s:g} m/s (last simulated: "
+                f"{tried[-1][2]['diameter_um']:.4g} um at {tried[-1][2]['velocity_m_s']:.4g} "
+                "m/s)")
         length = fixed_length or unmyelinated_length_um(d)
         cell = build_unmyelinated_axon(_unmyelinated_params(
             kinetics=kinetics, diameter_um=d, length_um=length, **params))
@@ -469,7 +479,10 @@ def point_params(protocol: str, point: Mapping):
                              "parameter object")
     factory = PROTOCOLS[protocol][1]
     extra = set(RUN_OPTIONS) | {"rest_cost"}
-    return factory(**{k: v for k, v in point.items() if k not in extra})
+    try:
+        return factory(**{k: v for k, v in point.items() if k not in extra})
+    except TypeError as err:
+        raise SweepSpecError(f"point_params({protocol!r}): {err}") from None
 
 
 def resolve(protocol: str) -> Callable:
@@ -727,7 +740,22 @@ def _stamp() -> dict:
     from . import __version__, mechanisms
 
     return {"mechanism_hash": mechanisms.source_hash()[:16], "cablemodels_version": __version__,
-            "code_hash": code_hash()}
+            "code_hash": code_hash(), "neuron_version": _neuron_version()}
+
+
+@functools.lru_cache(maxsize=1)
+def _neuron_version() -> str:
+    """NEURON's version without importing it (importing prints to stdout)."""
+    from importlib import metadata
+
+    for name in ("neuron", "NEURON", "neuron-nightly"):
+        try:
+            return metadata.version(name)
+        except metadata.PackageNotFoundError:
+            continue
+    import neuron
+
+    return neuron.__version__
 
 
 @functools.lru_cache(maxsize=1)

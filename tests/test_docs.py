@@ -108,5 +108,6 @@ def test_myelin_page_example_runs(tmp_path):
     factors multiply to the ratio, the equal-velocity axon and a break-even rate exist."""
     (code,) = blocks(REPO / "docs" / "myelin.md", "python")
     out = run_python(code + "\nprint('CHECK', round(parts['product'] / parts['ratio'], 3), "
-                     "same_speed['diameter_um'] > 1, f > 0)\n", tmp_path)
-    assert "CHECK 1.0 True True" in out
+                     "same_speed['diameter_um'] > 1, found['myelin_cheaper'], "
+                     "found['rate_hz'] > 0)\n", tmp_path)
+    assert "CHECK 1.0 True above True" in out

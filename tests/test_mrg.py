@@ -261,8 +261,13 @@ def test_mrg_ap_sweep_protocol_gives_the_myelinated_columns():
     from cablemodels import sweep
 
     out = sweep.mrg_ap(fibre_diameter_um=5.7, method="fixed", dt_ms=0.005, rest_cost=False)
-    assert set(out) == {"atp_per_um", "velocity_m_s", "excess_factor", "rest_mV", "nseg",
-                        "fibre_diameter_um", "n_lamellae"}
+    base = {"atp_per_um", "velocity_m_s", "excess_factor", "rest_mV", "nseg",
+            "fibre_diameter_um", "n_lamellae", "cap_min_C_per_um"}
+    assert base <= set(out)
+    # the rest are per-role columns (E1's decomposition), one set per MRG compartment type
+    extra = set(out) - base
+    assert extra and all(k.split("_", 1)[0] in ("node", "paranode", "internode") for k in extra)
+    assert out["node_atp_per_um"] == pytest.approx(out["atp_per_um"], rel=0.05)
     assert out["velocity_m_s"] == pytest.approx(ORIGINAL_DT005[5.7][0], rel=0.05)
     assert out["atp_per_um"] > 0 and out["excess_factor"] > 1
     assert -81.0 < out["rest_mV"] < -79.0

@@ -68,10 +68,15 @@ def pairs():
 def test_capacitive_bound_from_geometry_matches_simulated_charge(pairs):
     """R_cap from the geometry (capacitance per um x the amplitude at the middle of each
     membrane) equals the ratio of the simulated capacitive minima (every segment's
-    cm x area x (peak - rest)) within 1%; the package's capacitance per um equals the
-    one written out here within 0.1%."""
+    cm x area x (peak - rest), NEURON's own segment areas) within 1%; the package's
+    capacitance per um equals the one written out here within 0.1%. (Integrating the
+    recorded capacitive current would add nothing: NEURON's i_cap is cm dV/dt, so its
+    integral over the rising phase is cm x area x (peak - start). The independent content
+    is the capacitance: the concentric-membrane formula here against NEURON's segments.)"""
     for u, m, up, mp in pairs:
         dec = myelin.decompose(u, m, up, mp)
+        assert dec["r_cap"] == pytest.approx(dec["c_ratio"] * dec["swing_ratio"], rel=1e-12)
+        assert 0 < dec["node_charge_share"] < 1 and dec["node_excess"] > dec["my_excess"]
         print(f"d {mp.axon_diameter_um} g {mp.g_ratio}: R_cap {dec['r_cap']:.2f}, "
               f"simulated {dec['r_cap_simulated']:.2f}")
         assert dec["r_cap"] == pytest.approx(dec["r_cap_simulated"], rel=0.01)
@@ -114,10 +119,13 @@ def test_equal_velocity_root_is_an_axon_that_conducts_as_fast():
 
 
 @pytest.mark.parametrize("bad, match", [
-    (dict(target_velocity_m_s=-1.0), "positive"),
+    (dict(target_velocity_m_s=-1.0), r"target_velocity_m_s must be a number in \(0, inf\)"),
     (dict(target_velocity_m_s=1.0, rel_tol=0.5), "rel_tol"),
     (dict(target_velocity_m_s=1.0, diameter_um=2.0), "diameter_um"),
     (dict(target_velocity_m_s=500.0), "5000 um"),
+    (dict(target_velocity_m_s=True), "target_velocity_m_s"),
+    (dict(target_velocity_m_s=1.0, first_diameter_um=-1.0), "first_diameter_um"),
+    (dict(target_velocity_m_s=1.0, max_evaluations=2.5), "max_evaluations"),
 ])
 def test_equal_velocity_refuses_what_it_cannot_find(bad, match):
     with pytest.raises(ValueError, match=match):
@@ -147,6 +155,28 @@ def test_break_even_rate_is_the_crossing_of_the_cost_lines():
     # myelin dearer at rest and per spike: never pays off; cheaper on both: always
     assert myelin.break_even_rate_hz(1.0, 0.0, 2.0, 5.0) == math.inf
     assert myelin.break_even_rate_hz(2.0, 5.0, 1.0, 0.0) == 0.0
+    # cheaper at rest, dearer per spike (thin axons): cheaper only *below* the crossing
+    found = myelin.break_even(2.0, 5.0, 3.0, 1.0)
+    assert found["myelin_cheaper"] == "below" and found["rate_hz"] == pytest.approx(4.0)
+    with pytest.raises(ValueError, match="only below 4 Hz"):
+        myelin.break_even_rate_hz(2.0, 5.0, 3.0, 1.0)
+
+
+@pytest.mark.parametrize("call, match", [
+    (lambda: myelin.break_even(float("nan"), 1.0, 1.0, 1.0), "unmy_atp_per_spike_um"),
+    (lambda: myelin.break_even(1.0, -1.0, 1.0, 1.0), "unmy_rest_atp_per_s_um"),
+    (lambda: myelin.break_even(1.0, 1.0, 1.0, 1.0, glia_atp_per_s_per_um=True), "glia"),
+    (lambda: myelin.max_glia_cost(-1.0, 1.0, 1.0, 1.0, 1.0), "rate_hz"),
+    (lambda: myelin.ratio_with_node_cost(1.0, {}, MyelinatedAxonParams.mammalian(), 0.0),
+     "node_atp_per_um2"),
+    (lambda: myelin.decompose({}, {}, UnmyelinatedAxonParams.mammalian(),
+                              MyelinatedAxonParams.mammalian()), "has no"),
+    (lambda: myelin.decompose({}, {}, MyelinatedAxonParams.mammalian(),
+                              MyelinatedAxonParams.mammalian()), "UnmyelinatedAxonParams"),
+])
+def test_answer_functions_refuse_bad_input(call, match):
+    with pytest.raises(ValueError, match=match):
+        call()
 
 
 def _points(folder: Path) -> dict:
@@ -196,7 +226,10 @@ def test_point_params_and_code_stamp():
     assert isinstance(p, MyelinatedAxonParams) and p.axon_diameter_um == 2.0
     with pytest.raises(sweep.SweepSpecError):
         sweep.point_params("unmyelinated_at_velocity", {})
-    assert len(sweep._stamp()["code_hash"]) == 16
+    with pytest.raises(sweep.SweepSpecError, match="bogus"):
+        sweep.point_params("myelinated_ap", {"bogus": 1.0})
+    stamp = sweep.stamp()
+    assert len(stamp["code_hash"]) == 16 and stamp["neuron_version"]
 
 
 def test_headline_is_computed_from_the_numbers():
@@ -206,9 +239,11 @@ def test_headline_is_computed_from_the_numbers():
 
     eq = pd.DataFrame({"diameter_um": [0.5, 1.0, 8.0], "ratio": [2.5, 4.0, 40.0]})
     ev = pd.DataFrame({"diameter_um": [1.0, 3.0], "ratio": [120.0, 900.0]})
-    text = myelin.headline(eq, ev, 12.5, {0.0: (0.0, 3.3), 2.0: (1e5, math.inf)})
-    for piece in ("2.5-40x over 0.5-8 um", "about 4x at 1 um", "12.5x with nodes costing",
+    text = myelin.headline(eq, ev, 12.5, {
+        0.0: (0.0, {"rate_hz": 3.3, "myelin_cheaper": "above"}),
+        2.0: (1e5, {"rate_hz": float("nan"), "myelin_cheaper": "never"})})
+    for piece in ("2.5-40x over 0.5-8 um", "about 4x at 1 um", "about 12.5x, extrapolated",
                   "equal velocity: 120-900x over myelinated axons of 1-3 um",
-                  "myelin pays off above 3.3 Hz at 1 um",
-                  "at no firing rate with glia spending 2x"):
+                  "myelin pays off above 3.3 Hz at 1 um without glia",
+                  "at no firing rate with glia spending 100,000 ATP/s per um (2x"):
         assert piece in text, (piece, text)

@@ -321,8 +321,8 @@ def test_front_page_has_one_answer_per_claim(rendered, claims, report):
     assert "supported if every measured row is supported" in md
     for r in summary[1:]:
         cid, outcome = r[0], r[4].split(" (")[0]
-        measured = [o for o in claims.loc[claims["claim_id"] == cid, "outcome"]
-                    if o != "not measured"]
+        counted = claims[(claims["claim_id"] == cid) & claims["in_verdict"].astype(bool)]
+        measured = [o for o in counted["outcome"] if o != "not measured"]
         expected = ("out of scope" if cid in OUT_OF_SCOPE else "not measured" if not measured
                     else "supported" if set(measured) == {"supported"}
                     else "partly" if {"supported", "partly"} & set(measured)
@@ -330,8 +330,9 @@ def test_front_page_has_one_answer_per_claim(rendered, claims, report):
         assert outcome == expected, (cid, r)
         assert len(r[3]) > 15 and not r[3].lower().startswith("not measured") or \
             expected in ("not measured", "out of scope"), r
-    e1 = summary[1][3]
-    assert "depending on the comparison" in e1.lower() and "equal velocity" in e1, e1
+    e1 = summary[1][3]  # E1's answer is the sentence its analysis computed (issue 14)
+    assert e1.startswith("Equal diameter: ") and "equal velocity: " in e1, e1
+    assert "context row" in summary[1][4], summary[1]
     # the CLI's closing lines give the same counts
     printed = (report / "stdout.txt").read_text()
     counts = re.search(r"claims: (.*) \(22 in all\)", printed)

@@ -95,20 +95,24 @@ def _range_thresholds(call: ast.Call):
 
 def test_e1_rules_judge_ranges_of_conditions_not_one_ratio():
     """E1 (issue 14): a comparison over a range of conditions is supported only if every
-    condition gives at least a third of the claim's 100x, partly if 100x lies inside the
-    range, not supported otherwise; a single configuration is supported from 33x, partly
-    from 10x. Called with synthetic ratios, as the analysis calls them."""
+    condition lies within half a decade of the claim's 100x (33-300x), partly if 100x lies
+    inside the range, not supported otherwise; a single configuration is supported within
+    33-300x, partly within 10-1000x. Called with synthetic ratios, as the analysis calls
+    them."""
     from cablemodels.analyses import myelin
 
     nan = float("nan")
     for span, outcome in [((40.0, 300.0), "supported"), ((1.0, 150.0), "partly"),
-                          ((0.3, 32.0), "not supported"), ((150.0, 5000.0), "supported"),
+                          ((0.3, 32.0), "not supported"), ((150.0, 5000.0), "not supported"),
+                          ((40.0, 301.0), "partly"),
                           ((20.0, 99.0), "not supported"), ((nan, nan), "not measured")]:
         got = myelin.judge_span(span[0], span, "diameter")
         assert got["outcome"] == outcome, (span, got)
         assert "100x lies within the range" in got["rule"]
-    for ratio, outcome in [(34.0, "supported"), (33.0, "partly"), (10.0, "partly"),
-                           (9.9, "not supported"), (nan, "not measured")]:
+    for ratio, outcome in [(34.0, "supported"), (300.0, "supported"), (33.0, "partly"),
+                           (10.0, "partly"), (301.0, "partly"), (1000.0, "partly"),
+                           (9.9, "not supported"), (1001.0, "not supported"),
+                           (nan, "not measured")]:
         assert myelin.judge_single(ratio)["outcome"] == outcome, ratio
     source = (Path(__file__).resolve().parent.parent / "analyses" / "myelin.py").read_text()
     assert "judge_range" not in source  # no fixed 50-200x band any more
