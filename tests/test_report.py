@@ -79,7 +79,13 @@ def test_every_output_file_exists(report):
 def test_claims_csv_answers_every_in_scope_claim(claims):
     assert list(claims.columns) == ["claim_id", "quantity", "comparison", "model_value", "unit",
                                     "claim_value", "literature_value", "literature_source",
-                                    "verdict", "conditions", "outcome", "rule"]
+                                    "verdict", "conditions", "outcome", "rule", "in_verdict"]
+    assert claims["in_verdict"].dtype == bool
+    # a context row says so in its rule; every claim keeps at least one counted row
+    context = claims[~claims["in_verdict"]]
+    assert context["rule"].str.contains("context row: not counted").all()
+    for cid in IN_SCOPE:
+        assert claims.loc[claims["claim_id"] == cid, "in_verdict"].any(), cid
     for cid in IN_SCOPE:
         rows = claims[claims["claim_id"] == cid]
         assert len(rows), f"{cid} missing"
