@@ -247,3 +247,25 @@ def test_headline_is_computed_from_the_numbers():
                   "myelin pays off above 3.3 Hz at 1 um without glia",
                   "at no firing rate with glia spending 100,000 ATP/s per um (2x"):
         assert piece in text, (piece, text)
+
+
+def test_extrapolating_to_a_nodal_cost_predicts_a_simulated_node():
+    """ratio_with_node_cost extrapolates the default fibre (nodes at about 394,000 ATP per
+    um2) to another nodal cost holding amplitude and internode load as simulated. Checked
+    against a node simulated at a nine-fold lower cost (MS96 nodes without K+ at 0.1
+    S/cm2 Na+, about 44,000 ATP per um2, the nearest to Hallermann et al. 2012's 35,179
+    that still overshoots): the extrapolated ratio is within 3% of the simulated one."""
+    u_point = {"kinetics": "wb", "diameter_um": 1.0, "length_um": 3000.0}
+    u = sweep.unmyelinated_ap(rest_cost=False, **u_point)
+    m = sweep.myelinated_ap(kinetics="ms96", axon_diameter_um=1.0, rest_cost=False)
+    cheap = sweep.myelinated_ap(kinetics="ms96", axon_diameter_um=1.0, rest_cost=False,
+                                node_gnabar_S_cm2=myelin.CHEAP_NODE_GNABAR_S_CM2,
+                                node_gkbar_S_cm2=0.0)
+    assert cheap["node_atp_per_um2"] < m["node_atp_per_um2"] / 5
+    predicted = myelin.ratio_with_node_cost(u["atp_per_um"], m,
+                                            MyelinatedAxonParams.mammalian(),
+                                            cheap["node_atp_per_um2"])
+    simulated = u["atp_per_um"] / cheap["atp_per_um"]
+    print(f"nodes at {cheap['node_atp_per_um2']:.0f} ATP/um2: extrapolated {predicted:.2f}x, "
+          f"simulated {simulated:.2f}x")
+    assert predicted == pytest.approx(simulated, rel=0.03)
