@@ -766,7 +766,9 @@ def main(out_dir, quick=False) -> Section:
         ax[0].loglog(ms96.index, ms96["ratio"], "s--", c=PALETTE["claim"], label="equal diameter")
     ax[0].set(xlabel="myelinated axon diameter (um)", ylabel="ATP/um unmyelinated / myelinated",
               title="Equal velocity")
-    ax[0].legend()
+    if len(ok):
+        ax[0].set_ylim(top=float(ok["ratio"].max()) * 30)  # room for the legend
+    ax[0].legend(loc="upper left")
     ax[1].loglog(ok["diameter_um"], ok["unmy_diameter_um"], "o-", c=PALETTE["unmyelinated"])
     for _, r in ok.iterrows():
         ax[1].annotate(f"{r['my_velocity_m_s']:.3g} m/s", (r["diameter_um"], r["unmy_diameter_um"]),
