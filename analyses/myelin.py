@@ -42,7 +42,11 @@ Attwell & Laughlin 2001 JCBFM 21:1133; Hallermann et al. 2012 Nat Neurosci 15:10
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
+import re
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -51,7 +55,6 @@ import pandas as pd
 from cablemodels import parameters as P
 from cablemodels import sweep
 from cablemodels.axon import MyelinatedAxonParams, UnmyelinatedAxonParams
-from cablemodels.biophysics import ELEMENTARY_CHARGE_C
 from cablemodels.mrg import mrg_geometry
 
 from .common import (PALETTE, Row, Section, context, declared, departure_legend, figure,
@@ -295,6 +298,13 @@ def judge_single(value) -> dict:
                            partly=within(NEAR))
 
 
+def _when_cheaper(found: dict) -> str:
+    """Where myelin is the cheaper axon, in words, from a :func:`break_even` result."""
+    return {"always": "at every firing rate", "never": "at no firing rate",
+            "above": f"above {found['rate_hz']:.2g} Hz",
+            "below": f"only below {found['rate_hz']:.2g} Hz"}[found["myelin_cheaper"]]
+
+
 def headline(equal_diameter: pd.DataFrame, equal_velocity: pd.DataFrame, calibrated_1um: float,
              break_evens: dict) -> str:
     """The E1 answer as one sentence with its conditions, from the numbers.
@@ -315,12 +325,7 @@ def headline(equal_diameter: pd.DataFrame, equal_velocity: pd.DataFrame, calibra
         parts.append(f"equal velocity: {_span(ev.min(), ev.max(), '.3g')}x over myelinated "
                      f"axons of {_span(sizes.min(), sizes.max(), 'g')} um")
 
-    def when(found):
-        side = found["myelin_cheaper"]
-        return {"always": "at every firing rate", "never": "at no firing rate",
-                "above": f"above {found['rate_hz']:.2g} Hz",
-                "below": f"only below {found['rate_hz']:.2g} Hz"}[side]
-
+    when = _when_cheaper
     if 0.0 in break_evens:
         text = (f"with both axons' resting costs, myelin pays off "
                 f"{when(break_evens[0.0][1])} at 1 um without glia")
@@ -347,11 +352,6 @@ def _run(out_dir, name: str, protocol: str, points: list[dict], failures: list[s
     else in data/sweeps/NAME is left alone. Failed points are retried on a resume (a
     crash or a timeout is not final). Expected failures are listed; any other error stops
     the analysis."""
-    import hashlib
-    import json
-    import re
-    import shutil
-
     unique = {sweep.point_key(protocol, p): p for p in points}
     spec = sweep.SweepSpec(protocol, points=tuple(unique.values()))
     code = hashlib.sha256(json.dumps(sweep.stamp(), sort_keys=True).encode()).hexdigest()[:8]
@@ -374,8 +374,6 @@ def _run(out_dir, name: str, protocol: str, points: list[dict], failures: list[s
 
 
 def _written_by_us(folder: Path, protocol: str) -> bool:
-    import json
-
     try:
         return json.loads((folder / "spec.json").read_text())["spec"]["protocol"] == protocol
     except (OSError, ValueError, KeyError, TypeError):
@@ -469,9 +467,13 @@ def main(out_dir, quick=False) -> Section:
     map_b = {k: p for k, p in map_b.items() if _buildable("myelinated_ap", p)}
     default = {d: _my(d) for d in diameters}
     wb_nodes = {d: _my(d, "wb") for d in diameters}
-    temp_my = {t: _my(1.0, temperature=t) for t in temperatures}
-    temp_un = {t: _unmy(1.0, temperature=t) for t in temperatures}
-    cm_points = {(d, c): _my(d, cm_per_lamella_membrane_uF_cm2=c)
+    # points equal to the default fibre or axon are that point, not a second simulation
+    default_t = MyelinatedAxonParams.mammalian().temperature_degC
+    default_cm = MyelinatedAxonParams.mammalian().cm_per_lamella_membrane_uF_cm2
+    temp_my = {t: _my(1.0) if t == default_t else _my(1.0, temperature=t) for t in temperatures}
+    temp_un = {t: _unmy(1.0) if t == default_t else _unmy(1.0, temperature=t)
+               for t in temperatures}
+    cm_points = {(d, c): _my(d) if c == default_cm else _my(d, cm_per_lamella_membrane_uF_cm2=c)
                  for d in thin for c in MYELIN_CM_OPTIONS_UF_CM2}
     double = {"double": _my(1.0, representation="double")}
     # the cheapest MS96 nodes we can simulate (no nodal K+, low Na+; they still overshoot):
@@ -899,12 +901,7 @@ def main(out_dir, quick=False) -> Section:
         g3, f3 = break_evens[3.0]
         f0 = break_evens[0.0][1]
 
-        def said(found):
-            side = found["myelin_cheaper"]
-            return {"always": "at every rate", "never": "at no rate",
-                    "above": f"above {found['rate_hz']:.2g} Hz",
-                    "below": f"only below {found['rate_hz']:.2g} Hz"}[side]
-
+        said = _when_cheaper
         value = f1["rate_hz"] if f1["myelin_cheaper"] == "above" else np.nan
         rule = ("with glia spending as much as the unmyelinated axon at rest: supported if "
                 "myelin pays off at 1 Hz or less (a typical cortical mean rate); partly if at 10 "

@@ -299,7 +299,7 @@ def build_context(sections, claims: pd.DataFrame, provenance: dict, out: Path) -
                              "failed": True, "failure": _failure_sentence(name, error),
                              "traceback": error.strip(), "seconds": f"{seconds:.1f}"})
             continue
-        headlines.update(getattr(section, "answers", {}) or {})
+        headlines.update(section.answers)
         ids = list(dict.fromkeys(list(section.claims) + [r.claim_id for r in section.rows]))
         for cid in ids:
             claim_section.setdefault(cid, (anchor, section.title))

@@ -203,6 +203,20 @@ def myelinated_ap(method: str = "default", dt_ms: float | None = None, rest_cost
     return out
 
 
+def _implicit_euler(protocol: str, method: str, dt_ms: float | None):
+    """The integrator of the double-cable protocols: implicit Euler at 1 us ('default') or
+    at ``dt_ms`` ('fixed', 5 us if not given). NEURON's Crank-Nicolson misintegrates
+    ``extracellular`` and IDA does not initialise these fibres, so other methods are
+    refused."""
+    if method not in ("default", "fixed"):
+        raise ValueError(f"{protocol} integrates with implicit Euler only: method must be "
+                         f"'default' or 'fixed' (got {method!r})")
+    if method == "default" and dt_ms is not None:
+        raise ValueError("dt_ms needs method 'fixed'")
+    step = 0.001 if method == "default" else (dt_ms or 0.005)
+    return sim.Integrator(method="fixed", dt_ms=step, secondorder=0)
+
+
 def _mrg_params(**fields):
     from .mrg import MRGParams
 
@@ -233,17 +247,11 @@ def mrg_ap(fibre_diameter_um: float = 10.0, temperature_degC: float = 37.0,
     """
     from .mrg import build_mrg_fibre
 
-    if method not in ("default", "fixed"):
-        raise ValueError(f"mrg_ap integrates with implicit Euler only: method must be "
-                         f"'default' or 'fixed' (got {method!r})")
-    if method == "default" and dt_ms is not None:
-        raise ValueError("dt_ms needs method 'fixed'")
-    step = 0.001 if method == "default" else (dt_ms or 0.005)
+    integrator = _implicit_euler("mrg_ap", method, dt_ms)
     cell = build_mrg_fibre(_mrg_params(fibre_diameter_um=fibre_diameter_um,
                                        temperature_degC=temperature_degC, **params))
     geometry = cell.params.geometry
-    out = _ap_results(cell, method, dt_ms, rest_cost,
-                      integrator=sim.Integrator(method="fixed", dt_ms=step, secondorder=0))
+    out = _ap_results(cell, method, dt_ms, rest_cost, integrator=integrator)
     out["fibre_diameter_um"] = geometry.fibre_diameter_um
     out["n_lamellae"] = geometry.n_lamellae
     return out
@@ -268,16 +276,10 @@ def cns_ap(region: str = "optic_nerve", method: str = "default", dt_ms: float | 
     """
     from .cns import build_cns_axon
 
-    if method not in ("default", "fixed"):
-        raise ValueError(f"cns_ap integrates with implicit Euler only: method must be "
-                         f"'default' or 'fixed' (got {method!r})")
-    if method == "default" and dt_ms is not None:
-        raise ValueError("dt_ms needs method 'fixed'")
-    step = 0.001 if method == "default" else (dt_ms or 0.005)
+    integrator = _implicit_euler("cns_ap", method, dt_ms)
     params_ = _cns_params(region, **params)
     geometry = params_.axon_params()
-    out = _ap_results(build_cns_axon(params_), method, dt_ms, rest_cost,
-                      integrator=sim.Integrator(method="fixed", dt_ms=step, secondorder=0))
+    out = _ap_results(build_cns_axon(params_), method, dt_ms, rest_cost, integrator=integrator)
     out.update(axon_diameter_um=geometry.axon_diameter_um, g_ratio=geometry.g_ratio,
                fibre_diameter_um=geometry.fibre_diameter_um, n_lamellae=geometry.n_lamellae)
     return out
@@ -423,6 +425,15 @@ def unmyelinated_at_velocity(target_velocity_m_s: float, kinetics: str = "wb",
     return result
 
 
+def _velocity_search_params(target_velocity_m_s=None, rel_tol=None, max_evaluations=None,
+                            first_diameter_um: float = 1.0, kinetics: str = "wb", **fields):
+    """Checks a velocity search's fixed axon fields before any simulation (by building
+    the first axon's parameters); returns None: the search has no single parameter
+    object (:func:`point_params` refuses it)."""
+    _unmyelinated_params(kinetics=kinetics, diameter_um=first_diameter_um, **fields)
+    return None
+
+
 def soma_passive(preset: str = "pyramidal", **fields) -> dict:
     """Resting potential, input resistance and time constant of a soma.
 
@@ -456,7 +467,7 @@ PROTOCOLS: dict[str, tuple[Callable, Callable, str]] = {
     "myelinated_ap": (myelinated_ap, _myelinated_params, "axon.MyelinatedAxonParams"),
     "mrg_ap": (mrg_ap, _mrg_params, "mrg.MRGParams"),
     "unmyelinated_ap": (unmyelinated_ap, _unmyelinated_params, "axon.UnmyelinatedAxonParams"),
-    "unmyelinated_at_velocity": (unmyelinated_at_velocity, lambda **fields: None,
+    "unmyelinated_at_velocity": (unmyelinated_at_velocity, _velocity_search_params,
                                  "axon.UnmyelinatedAxonParams"),
     "soma_passive": (soma_passive, _soma_params, "soma.NeuronParams"),
     "cns_ap": (cns_ap, _cns_params, "cns.CNSAxonParams"),
@@ -474,15 +485,17 @@ def point_params(protocol: str, point: Mapping):
     SweepSpecError
         For a protocol that is not built in, or one that builds no parameter object.
     """
-    if protocol not in PROTOCOLS or protocol == "unmyelinated_at_velocity":
-        raise SweepSpecError(f"point_params: {protocol!r} is not a built-in protocol with a "
-                             "parameter object")
+    if protocol not in PROTOCOLS:
+        raise SweepSpecError(f"point_params: {protocol!r} is not a built-in protocol")
     factory = PROTOCOLS[protocol][1]
     extra = set(RUN_OPTIONS) | {"rest_cost"}
     try:
-        return factory(**{k: v for k, v in point.items() if k not in extra})
+        params = factory(**{k: v for k, v in point.items() if k not in extra})
     except TypeError as err:
         raise SweepSpecError(f"point_params({protocol!r}): {err}") from None
+    if params is None:
+        raise SweepSpecError(f"point_params: {protocol!r} builds no single parameter object")
+    return params
 
 
 def resolve(protocol: str) -> Callable:
